@@ -72,8 +72,55 @@ mover-zip: ## Build the mover Lambda as a reproducible zip (build/mover.zip).
 test: tools terraform-config ## Run every test: unit, synth, integration against moto, lint.
 	go vet ./...
 	go test -count=1 -timeout 30m ./...
-	cd tools && go tool actionlint -color=never $(wildcard $(CURDIR)/.github/workflows/*.yml)
+	$(LINT_WORKFLOWS)
 
 .PHONY: clean
 clean: ## Remove everything the build and tests write.
 	rm -rf $(BUILD) cdktf.out
+
+## ---------------------------------------------------------------- demo and figures
+
+.PHONY: demo
+demo: terraform-config ## The whole product on moto, no AWS account: validate, synth, apply, push, move, pull, plan again.
+	@scripts/demo.sh
+
+.PHONY: bench-synth
+bench-synth: ## Time synthesis of 1, 25 and 200 generated datasets: wall time and peak memory against the goals.
+	@scripts/bench-synth.sh
+
+## ---------------------------------------------------------------- datasets
+
+.PHONY: bench-validate
+bench-validate: ## Time loading and validating 2,000 generated dataset files (goal: under 0.2 s).
+	@mkdir -p $(BUILD)
+	@go test ./datasets -run '^$$' -bench '^BenchmarkValidate2000$$' -benchmem -count 5 | tee $(BUILD)/bench-validate.txt | \
+	  awk '/^BenchmarkValidate2000/ { for (i = 4; i < NF; i++) if ($$(i + 1) == "cpu-s/op") cpu = $$i; print $$3 / 1e9, cpu }' | sort -n | \
+	  awk '{ wall[NR] = $$1; cpu[NR] = $$2 } END { if (NR == 0) exit 1; m = int((NR + 1) / 2); \
+	    printf "validate 2,000 files (1,000 push + 1,000 pull): median %.3f s wall (%.3f s CPU), best %.3f s, over %d runs (goal < 0.2 s)\n", wall[m], cpu[m], wall[1], NR }'
+
+.PHONY: fuzz-datasets
+fuzz-datasets: ## Fuzz the dataset loader for FUZZTIME (default 5m); new failing inputs land in datasets/testdata/fuzz.
+	go test ./datasets -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(or $(FUZZTIME),5m)
+
+## ---------------------------------------------------------------- pull requests and deploys
+
+.PHONY: plan-fixtures
+plan-fixtures: terraform-config ## Regenerate the plan-summary fixtures from real plans against moto (minutes), then the golden files.
+	go run ./internal/plansummary/cmd/planfixtures
+	go test -count=1 ./internal/plansummary -update
+	@git status --short internal/plansummary/testdata
+
+# actionlint runs shellcheck on every run: block when shellcheck is installed
+# (it is on GitHub's runners).
+LINT_WORKFLOWS = cd tools && go tool actionlint -no-color $(wildcard $(CURDIR)/.github/workflows/*.yml)
+
+.PHONY: lint-workflows
+lint-workflows: ## Lint the GitHub Actions workflows with actionlint (and shellcheck when installed).
+	$(LINT_WORKFLOWS)
+
+## ---------------------------------------------------------------- mover figures
+
+.PHONY: bench-mover
+bench-mover: ## Measure the mover against moto: S3 requests and objects/s, single vs multipart copy, zip size.
+	go test -run '^$$' -bench 'MoveSmallObjects' -benchtime 300x ./functions/mover/move/
+	go test -run '^$$' -bench 'SweepSmallObjects|MoveLargeObject|PackagedSize' -benchtime 3x ./functions/mover/move/

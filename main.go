@@ -4,6 +4,7 @@
 //	go run .                        synthesize the stack into cdktf.out/
 //	go run . validate               check every dataset file, report every problem
 //	go run . plan-summary PLAN.json summarize a plan for a pull-request comment
+//	go run . branch-check ...       check a dataset branch changes its dataset file
 package main
 
 import (

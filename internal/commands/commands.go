@@ -29,6 +29,7 @@ const usage = `usage:
   data-engineering-exports                         synthesize Terraform JSON into $CDKTF_OUTDIR (default cdktf.out)
   data-engineering-exports validate                check every dataset file in $DATASETS_DIR (default datasets)
   data-engineering-exports plan-summary PLAN.json  summarize 'terraform show -json' output as Markdown
+  data-engineering-exports branch-check --branch B check a push_dataset/<name> or pull_dataset/<name> branch changes that file
 `
 
 // Run runs the subcommand named by args[0] (synthesis when there is none)
@@ -44,6 +45,8 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		return Validate(args[1:], stdout, stderr)
 	case "plan-summary":
 		return PlanSummary(args[1:], stdout, stderr)
+	case "branch-check":
+		return BranchCheck(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -1,12 +1,90 @@
 package commands
 
 import (
+	"flag"
 	"fmt"
 	"io"
+	"os"
+
+	"github.com/ministryofjustice/data-engineering-exports/internal/plansummary"
 )
 
-// PlanSummary is being written (placeholder so the program builds while it is).
+const planSummaryUsage = `usage: plan-summary [--datasets DIR] [--raw-plan FILE] PLAN.json
+
+Prints a Markdown summary of PLAN.json, the output of 'terraform show -json
+PLANFILE' ('-' reads it from standard input), for a pull-request comment.
+`
+
+// PlanSummary prints the Markdown summary of a Terraform JSON plan.
 func PlanSummary(args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "plansummary: not written yet")
-	return 1
+	fs := flag.NewFlagSet("plan-summary", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, planSummaryUsage); fs.PrintDefaults() }
+	datasetsDir := fs.String("datasets", DatasetsDir(), "directory of dataset files, for each dataset's paperwork link")
+	rawPlan := fs.String("raw-plan", "", "file holding 'terraform show -no-color PLANFILE' output, appended collapsed")
+	planPath, ok := parseWithOnePositional(fs, args)
+	if !ok {
+		return 2
+	}
+
+	planJSON, err := readInput(planPath)
+	if err != nil {
+		fmt.Fprintf(stderr, "plan-summary: %v\n", err)
+		return 1
+	}
+	summary, err := plansummary.Summarize(planJSON, plansummary.PaperworkLookup{Dir: *datasetsDir})
+	if err != nil {
+		fmt.Fprintf(stderr, "plan-summary: %s: %v\n", planPath, err)
+		return 1
+	}
+	out := summary.Markdown()
+	if *rawPlan != "" {
+		raw, err := os.ReadFile(*rawPlan)
+		if err != nil {
+			fmt.Fprintf(stderr, "plan-summary: --raw-plan: %v\n", err)
+			return 1
+		}
+		out = plansummary.WithRawPlan(out, string(raw))
+	}
+	if _, err := io.WriteString(stdout, out); err != nil {
+		fmt.Fprintf(stderr, "plan-summary: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// parseWithOnePositional parses flags given before or after exactly one
+// positional argument, and returns it. On a mistake it prints what is wrong
+// and the usage.
+func parseWithOnePositional(fs *flag.FlagSet, args []string) (positional string, ok bool) {
+	if fs.Parse(args) != nil {
+		return "", false // the flag package has said why
+	}
+	var mistake string
+	switch {
+	case fs.NArg() == 0:
+		mistake = "missing the plan file (or - for standard input)"
+	default:
+		positional = fs.Arg(0)
+		if fs.Parse(fs.Args()[1:]) != nil {
+			return "", false
+		}
+		if fs.NArg() > 0 {
+			mistake = fmt.Sprintf("one plan file only; unexpected %q", fs.Arg(0))
+		}
+	}
+	if mistake != "" {
+		fmt.Fprintf(fs.Output(), "%s: %s\n", fs.Name(), mistake)
+		fs.Usage()
+		return "", false
+	}
+	return positional, true
+}
+
+// readInput reads a file, or standard input for "-".
+func readInput(path string) ([]byte, error) {
+	if path == "-" {
+		return io.ReadAll(os.Stdin)
+	}
+	return os.ReadFile(path)
 }

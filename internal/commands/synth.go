@@ -1,12 +1,186 @@
 package commands
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/aws/jsii-runtime-go"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/ministryofjustice/data-engineering-exports/constructs/pushexport"
+	"github.com/ministryofjustice/data-engineering-exports/datasets"
+	"github.com/ministryofjustice/data-engineering-exports/internal/jsiiruntime"
+	"github.com/ministryofjustice/data-engineering-exports/internal/lambdazip"
+	"github.com/ministryofjustice/data-engineering-exports/stacks"
 )
 
-// Synth is being written (placeholder so the program builds while it is).
+// Environment variables that Synth reads.
+const (
+	// EnvOutdir is where the Terraform JSON goes; cdktf-cli sets it.
+	EnvOutdir     = "CDKTF_OUTDIR"
+	DefaultOutdir = "cdktf.out"
+	// EnvEndpoint, set, points the AWS provider at an emulator.
+	EnvEndpoint = "AWS_ENDPOINT_URL"
+	// EnvRegion overrides stacks.DefaultRegion.
+	EnvRegion = "EXPORTS_REGION"
+	// EnvStatePath is the local state file, relative to the repository root
+	// or absolute.
+	EnvStatePath     = "EXPORTS_STATE_PATH"
+	DefaultStatePath = "terraform.tfstate.d/exports.tfstate"
+	// EnvCloudOrganization and EnvCloudWorkspace, both set, keep the state
+	// in Terraform Cloud instead.
+	EnvCloudOrganization = "TF_CLOUD_ORGANIZATION"
+	EnvCloudWorkspace    = "TF_WORKSPACE"
+	// EnvMoverZip, set, is a mover zip to deploy as it is; otherwise Synth
+	// builds MoverZipPath from MoverPackage.
+	EnvMoverZip = "MOVER_ZIP"
+)
+
+// Where Synth builds the mover when MOVER_ZIP is unset, relative to the
+// repository root.
+const (
+	MoverPackage = "./functions/mover"
+	MoverZipPath = "build/mover.zip"
+)
+
+// Synth loads the datasets and writes the exports stack's Terraform JSON to
+// <outdir>/stacks/exports. With any invalid dataset it prints every problem,
+// as validate does, and writes nothing.
 func Synth(stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "synth: not written yet")
-	return 1
+	set, err := datasets.Load(DatasetsDir())
+	if err != nil {
+		return reportProblems(err, stdout, stderr)
+	}
+	outdir := envOr(EnvOutdir, DefaultOutdir)
+	config, err := stackConfig(*set, outdir)
+	if err != nil {
+		fmt.Fprintf(stderr, "synth: %v\n", err)
+		return 1
+	}
+	if err := synthesize(outdir, config); err != nil {
+		fmt.Fprintf(stderr, "synth: %v\n", err)
+		return 1
+	}
+	stackDir := filepath.Join(outdir, "stacks", stacks.ID)
+	fmt.Fprintf(stdout, "synthesized %d datasets (%d push, %d pull) into %s\n", set.Len(), len(set.Push), len(set.Pull), stackDir)
+	fmt.Fprintf(stdout, "next: terraform -chdir=%s init && terraform -chdir=%s plan\n", stackDir, stackDir)
+	return 0
+}
+
+// synthesize runs CDKTF. jsii reports errors from Node as panics; they come
+// back here as errors.
+func synthesize(outdir string, config stacks.Config) (err error) {
+	defer jsiiruntime.Close()
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("cdktf: %v", r)
+		}
+	}()
+	app := cdktf.NewApp(&cdktf.AppConfig{
+		Outdir: jsii.String(outdir),
+		// Stack traces would put this machine's paths into the JSON.
+		StackTraces: jsii.Bool(false),
+	})
+	stacks.NewExportsStack(app, stacks.ID, config)
+	app.Synth()
+	return nil
+}
+
+// stackConfig is the stack configuration for the datasets in set, synthesized
+// into outdir, from the environment: region, emulator endpoint, backend and
+// mover zip (built when MOVER_ZIP is unset).
+func stackConfig(set datasets.Set, outdir string) (stacks.Config, error) {
+	root, err := repoRoot()
+	if err != nil {
+		return stacks.Config{}, err
+	}
+	backend, err := backendConfig(root, outdir)
+	if err != nil {
+		return stacks.Config{}, err
+	}
+	zipPath, err := moverZip(root)
+	if err != nil {
+		return stacks.Config{}, err
+	}
+	zip, err := os.ReadFile(zipPath)
+	if err != nil {
+		return stacks.Config{}, fmt.Errorf("read the mover zip: %w (set %s to a zip that exists, or unset it to build one)", err, EnvMoverZip)
+	}
+	return stacks.Config{
+		Datasets:     set,
+		Region:       envOr(EnvRegion, stacks.DefaultRegion),
+		Endpoint:     os.Getenv(EnvEndpoint),
+		Backend:      backend,
+		MoverZip:     zipPath,
+		MoverZipHash: pushexport.SourceCodeHash(zip),
+	}, nil
+}
+
+// backendConfig is Terraform Cloud when both its variables are set, else
+// the local state file. A relative state file is given relative to the stack
+// directory, so that the JSON is the same in every clone and Terraform finds
+// the state from wherever it runs the stack.
+func backendConfig(root, outdir string) (stacks.Backend, error) {
+	org, workspace := os.Getenv(EnvCloudOrganization), os.Getenv(EnvCloudWorkspace)
+	if org != "" && workspace != "" {
+		return stacks.Backend{CloudOrganization: org, CloudWorkspace: workspace}, nil
+	}
+	state := envOr(EnvStatePath, DefaultStatePath)
+	if filepath.IsAbs(state) {
+		return stacks.Backend{LocalPath: state}, nil
+	}
+	stackDir, err := filepath.Abs(filepath.Join(outdir, "stacks", stacks.ID))
+	if err != nil {
+		return stacks.Backend{}, err
+	}
+	rel, err := filepath.Rel(stackDir, filepath.Join(root, state))
+	if err != nil {
+		return stacks.Backend{}, fmt.Errorf("%s: %w", EnvStatePath, err)
+	}
+	return stacks.Backend{LocalPath: filepath.ToSlash(rel)}, nil
+}
+
+// moverZip is MOVER_ZIP, or the mover built from source into the build
+// directory.
+func moverZip(root string) (string, error) {
+	if zip := os.Getenv(EnvMoverZip); zip != "" {
+		return filepath.Abs(zip)
+	}
+	zip := filepath.Join(root, MoverZipPath)
+	if err := lambdazip.Build(context.Background(), root, MoverPackage, zip); err != nil {
+		return "", fmt.Errorf("build the mover: %w", err)
+	}
+	return zip, nil
+}
+
+// repoRoot is the nearest directory holding go.mod, from the working
+// directory up.
+func repoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		} else if !errors.Is(err, os.ErrNotExist) {
+			return "", err
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("no go.mod in the working directory or above it: run from inside the repository")
+		}
+		dir = parent
+	}
+}
+
+func envOr(name, fallback string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return fallback
 }

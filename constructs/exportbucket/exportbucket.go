@@ -1,0 +1,110 @@
+// Package exportbucket is what every push dataset shares: the export bucket
+// analysts write into, the one queue where failed moves wait for an
+// operator, and the bucket's one event notification.
+//
+// The queue is shared because every queue costs Terraform a consistency wait
+// of about 26 s on create, and one queue with the dataset in each message is
+// as easy to read and re-drive as one per dataset. The notification is shared
+// because S3 keeps a single notification configuration per bucket: two
+// Terraform resources for one bucket would overwrite each other.
+package exportbucket
+
+import (
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketnotification"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/sqsqueue"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/ministryofjustice/data-engineering-exports/constructs/securebucket"
+	"github.com/ministryofjustice/data-engineering-exports/internal/logicalid"
+)
+
+// Logical id parts of the shared resources.
+const (
+	partBucketPrefix     = "export_"
+	PartFailedMovesQueue = "failed_moves_queue"
+	PartNotification     = "notification"
+)
+
+// FailedMovesQueueSuffix follows the bucket name in the queue's name.
+const FailedMovesQueueSuffix = "-failed-moves"
+
+// failedMovesRetentionSeconds is the longest SQS keeps a message (14 days),
+// so that a failure over a long weekend is still there to re-drive.
+const failedMovesRetentionSeconds = 14 * 24 * 60 * 60
+
+// ObjectCreatedEvents start a move whenever an object lands, however it was
+// written (put, multipart upload, copy).
+const ObjectCreatedEvents = "s3:ObjectCreated:*"
+
+// Config names the export bucket.
+type Config struct {
+	// Name is the export bucket's name.
+	Name string
+}
+
+// Output is the export bucket and its queue.
+type Output struct {
+	*securebucket.Output
+	// FailedMovesQueue receives every event the mover failed to handle after
+	// Lambda's retries.
+	FailedMovesQueue sqsqueue.SqsQueue
+	scope            constructs.Construct
+}
+
+// NotificationTarget is one push dataset's entry in the bucket notification.
+type NotificationTarget struct {
+	// ID names the entry in the notification configuration.
+	ID string
+	// Prefix is the dataset's key prefix ("<name>/").
+	Prefix string
+	// FunctionARN is the mover function that receives the events.
+	FunctionARN *string
+	// Permission lets S3 invoke the function: S3 checks it when the
+	// notification is saved, so the notification waits for it.
+	Permission cdktf.ITerraformDependable
+}
+
+// New creates the export bucket and the failed-moves queue.
+func New(scope constructs.Construct, id string, config Config) *Output {
+	scope = constructs.NewConstruct(scope, &id)
+	bucket := securebucket.New(scope, "bucket", securebucket.Config{
+		Name:      config.Name,
+		LogicalID: func(part string) string { return logicalid.Shared(partBucketPrefix + part) },
+	})
+	queue := sqsqueue.NewSqsQueue(scope, jsii.String(PartFailedMovesQueue), &sqsqueue.SqsQueueConfig{
+		Name:                    jsii.String(config.Name + FailedMovesQueueSuffix),
+		MessageRetentionSeconds: jsii.Number(failedMovesRetentionSeconds),
+		SqsManagedSseEnabled:    true,
+	})
+	queue.OverrideLogicalId(jsii.String(logicalid.Shared(PartFailedMovesQueue)))
+	return &Output{Output: bucket, FailedMovesQueue: queue, scope: scope}
+}
+
+// AddNotification creates the bucket's one notification configuration, with
+// an entry per target. With no targets it creates nothing, so that the
+// bucket has no configuration at all.
+func (o *Output) AddNotification(targets []NotificationTarget) {
+	if len(targets) == 0 {
+		return
+	}
+	entries := make([]*s3bucketnotification.S3BucketNotificationLambdaFunction, len(targets))
+	permissions := make([]cdktf.ITerraformDependable, len(targets))
+	for i, target := range targets {
+		entries[i] = &s3bucketnotification.S3BucketNotificationLambdaFunction{
+			Id:                jsii.String(target.ID),
+			LambdaFunctionArn: target.FunctionARN,
+			Events:            jsii.Strings(ObjectCreatedEvents),
+			FilterPrefix:      jsii.String(target.Prefix),
+		}
+		permissions[i] = target.Permission
+	}
+	notification := s3bucketnotification.NewS3BucketNotification(o.scope, jsii.String(PartNotification),
+		&s3bucketnotification.S3BucketNotificationConfig{
+			Bucket:         o.Bucket.Id(),
+			LambdaFunction: entries,
+			DependsOn:      &permissions,
+		})
+	notification.OverrideLogicalId(jsii.String(logicalid.Shared(PartNotification)))
+}

@@ -1,0 +1,250 @@
+// Package pushexport is one push dataset: the mover function that delivers
+// every object written under the dataset's prefix of the export bucket to the
+// recipient's bucket, the role it runs as, its log group, the permission
+// that lets S3 start it and where its failures go.
+//
+// The role may read and delete only under the dataset's own prefix, write
+// only to the recipient's bucket under the same prefix, log only to its own
+// log group and send only to the failed-moves queue.
+package pushexport
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"strconv"
+
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchloggroup"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrole"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicy"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lambdafunction"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lambdafunctioneventinvokeconfig"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lambdapermission"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/ministryofjustice/data-engineering-exports/constructs/iampolicy"
+	"github.com/ministryofjustice/data-engineering-exports/datasets"
+	"github.com/ministryofjustice/data-engineering-exports/internal/lambdazip"
+	"github.com/ministryofjustice/data-engineering-exports/internal/logicalid"
+)
+
+// Logical id parts of a push dataset's resources.
+const (
+	PartRole         = "role"
+	PartRolePolicy   = "role_policy"
+	PartLogGroup     = "log_group"
+	PartFunction     = "function"
+	PartPermission   = "permission"
+	PartInvokeConfig = "invoke_config"
+)
+
+// The mover's environment: what it reads to know where a file goes.
+const (
+	EnvDestinationBucket = "DESTINATION_BUCKET"
+	EnvKeepFiles         = "KEEP_FILES"
+	EnvDatasetName       = "DATASET_NAME"
+)
+
+// RolePolicyName is the name of the mover role's one inline policy.
+const RolePolicyName = "move"
+
+// Function settings.
+const (
+	// Runtime runs a Go binary named bootstrap.
+	Runtime = "provided.al2023"
+	Handler = lambdazip.BinaryName
+	// TimeoutSeconds is Lambda's maximum, so that the largest objects have
+	// the longest a single invocation can give them.
+	TimeoutSeconds = 900
+	// MemoryMB is the memory (and so the CPU and network share) of one
+	// invocation.
+	MemoryMB = 256
+	// LogRetentionDays keeps three months of mover logs: who moved what
+	// where, long enough to answer a question about last quarter's exports.
+	LogRetentionDays = 90
+	// MaximumRetryAttempts is how many times Lambda retries a failed event
+	// before sending it to the failed-moves queue.
+	MaximumRetryAttempts = 2
+	// MaximumEventAgeSeconds is how long Lambda keeps trying an event (for
+	// example while throttled) before giving up on it.
+	MaximumEventAgeSeconds = 6 * 60 * 60
+)
+
+// Config is one push dataset and what it shares with the others.
+type Config struct {
+	Dataset datasets.Push
+	// ExportBucket is the name of the bucket users write into.
+	ExportBucket string
+	// AccountID is the account that owns the export bucket: S3 may invoke
+	// the mover for events from that account's bucket only.
+	AccountID *string
+	// FailedMovesQueueARN receives events the mover failed to handle.
+	FailedMovesQueueARN *string
+	// Code is the mover's deployment package.
+	Code Code
+}
+
+// Code is a Lambda deployment package.
+type Code struct {
+	// Path is the zip, as Terraform will find it.
+	Path *string
+	// SHA256 is SourceCodeHash of the zip's bytes: Terraform updates the
+	// function when, and only when, it changes.
+	SHA256 string
+}
+
+// SourceCodeHash is Lambda's hash of a deployment package: the base64 of its
+// SHA-256.
+func SourceCodeHash(zip []byte) string {
+	sum := sha256.Sum256(zip)
+	return base64.StdEncoding.EncodeToString(sum[:])
+}
+
+// Output is the created push dataset.
+type Output struct {
+	Role     iamrole.IamRole
+	Function lambdafunction.LambdaFunction
+	// Permission lets S3 invoke Function.
+	Permission lambdapermission.LambdaPermission
+}
+
+// New creates the mover of one push dataset.
+func New(scope constructs.Construct, id string, config Config) *Output {
+	scope = constructs.NewConstruct(scope, &id)
+	dataset := config.Dataset
+	logicalID := func(part string) *string {
+		return jsii.String(logicalid.Dataset(logicalid.OwnerPush, dataset.Name, part))
+	}
+
+	role := iamrole.NewIamRole(scope, jsii.String(PartRole), &iamrole.IamRoleConfig{
+		Name:             jsii.String(dataset.MoverName()),
+		Path:             jsii.String(datasets.MoverRolePath),
+		Description:      jsii.String("Moves objects from " + iampolicy.ObjectsARN(config.ExportBucket, dataset.Prefix()) + " to " + dataset.Bucket),
+		AssumeRolePolicy: jsii.String(TrustPolicy().JSON()),
+	})
+	role.OverrideLogicalId(logicalID(PartRole))
+
+	logGroup := cloudwatchloggroup.NewCloudwatchLogGroup(scope, jsii.String(PartLogGroup), &cloudwatchloggroup.CloudwatchLogGroupConfig{
+		Name:            jsii.String("/aws/lambda/" + dataset.MoverName()),
+		RetentionInDays: jsii.Number(LogRetentionDays),
+	})
+	logGroup.OverrideLogicalId(logicalID(PartLogGroup))
+
+	rolePolicy := iamrolepolicy.NewIamRolePolicy(scope, jsii.String(PartRolePolicy), &iamrolepolicy.IamRolePolicyConfig{
+		Name:   jsii.String(RolePolicyName),
+		Role:   role.Id(),
+		Policy: jsii.String(MoverPolicy(config.ExportBucket, dataset, *logGroup.Arn(), *config.FailedMovesQueueARN).JSON()),
+	})
+	rolePolicy.OverrideLogicalId(logicalID(PartRolePolicy))
+
+	function := lambdafunction.NewLambdaFunction(scope, jsii.String(PartFunction), &lambdafunction.LambdaFunctionConfig{
+		FunctionName:   jsii.String(dataset.MoverName()),
+		Role:           role.Arn(),
+		Runtime:        jsii.String(Runtime),
+		Handler:        jsii.String(Handler),
+		Architectures:  jsii.Strings(lambdazip.Arch),
+		Filename:       config.Code.Path,
+		SourceCodeHash: jsii.String(config.Code.SHA256),
+		Timeout:        jsii.Number(TimeoutSeconds),
+		MemorySize:     jsii.Number(MemoryMB),
+		Environment: &lambdafunction.LambdaFunctionEnvironment{Variables: &map[string]*string{
+			EnvDestinationBucket: jsii.String(dataset.Bucket),
+			EnvKeepFiles:         jsii.String(strconv.FormatBool(dataset.KeepFiles)),
+			EnvDatasetName:       jsii.String(dataset.Name),
+		}},
+		// Lambda would create the log group itself, without retention, if
+		// the function could log before Terraform created it.
+		DependsOn: &[]cdktf.ITerraformDependable{logGroup},
+	})
+	function.OverrideLogicalId(logicalID(PartFunction))
+
+	permission := lambdapermission.NewLambdaPermission(scope, jsii.String(PartPermission), &lambdapermission.LambdaPermissionConfig{
+		StatementId:   jsii.String("AllowExportBucket"),
+		Action:        jsii.String("lambda:InvokeFunction"),
+		FunctionName:  function.FunctionName(),
+		Principal:     jsii.String("s3.amazonaws.com"),
+		SourceArn:     jsii.String(iampolicy.BucketARN(config.ExportBucket)),
+		SourceAccount: config.AccountID,
+	})
+	permission.OverrideLogicalId(logicalID(PartPermission))
+
+	invokeConfig := lambdafunctioneventinvokeconfig.NewLambdaFunctionEventInvokeConfig(scope, jsii.String(PartInvokeConfig),
+		&lambdafunctioneventinvokeconfig.LambdaFunctionEventInvokeConfigConfig{
+			FunctionName:             function.FunctionName(),
+			MaximumRetryAttempts:     jsii.Number(MaximumRetryAttempts),
+			MaximumEventAgeInSeconds: jsii.Number(MaximumEventAgeSeconds),
+			DestinationConfig: &lambdafunctioneventinvokeconfig.LambdaFunctionEventInvokeConfigDestinationConfig{
+				OnFailure: &lambdafunctioneventinvokeconfig.LambdaFunctionEventInvokeConfigDestinationConfigOnFailure{
+					Destination: config.FailedMovesQueueARN,
+				},
+			},
+			// Lambda checks that the role may send to the destination.
+			DependsOn: &[]cdktf.ITerraformDependable{rolePolicy},
+		})
+	invokeConfig.OverrideLogicalId(logicalID(PartInvokeConfig))
+
+	return &Output{Role: role, Function: function, Permission: permission}
+}
+
+// TrustPolicy lets Lambda, and nothing else, assume the mover role.
+func TrustPolicy() iampolicy.Document {
+	return iampolicy.New(iampolicy.Statement{
+		Effect:    iampolicy.Allow,
+		Principal: map[string][]string{"Service": {"lambda.amazonaws.com"}},
+		Action:    []string{"sts:AssumeRole"},
+	})
+}
+
+// MoverPolicy is everything the mover of dataset may do, and no more.
+// logGroupARN and failedMovesQueueARN may be tokens.
+func MoverPolicy(exportBucket string, dataset datasets.Push, logGroupARN, failedMovesQueueARN string) iampolicy.Document {
+	prefix := dataset.Prefix()
+	return iampolicy.New(
+		iampolicy.Statement{
+			Sid:      "ReadAndRemoveOwnPrefix",
+			Effect:   iampolicy.Allow,
+			Action:   []string{"s3:GetObject", "s3:DeleteObject"},
+			Resource: []string{iampolicy.ObjectsARN(exportBucket, prefix)},
+		},
+		iampolicy.Statement{
+			// Only under its own prefix, so no mover sees another dataset's
+			// key names. S3 then answers 403 rather than 404 for a key that
+			// is gone; the mover settles which with a one-key listing, which
+			// carries the prefix. `mover --sweep` lists the same way.
+			Sid:       "ListOwnPrefix",
+			Effect:    iampolicy.Allow,
+			Action:    []string{"s3:ListBucket"},
+			Resource:  []string{iampolicy.BucketARN(exportBucket)},
+			Condition: iampolicy.PrefixCondition(prefix),
+		},
+		iampolicy.Statement{
+			Sid:      "WriteToRecipient",
+			Effect:   iampolicy.Allow,
+			Action:   []string{"s3:PutObject", "s3:PutObjectAcl", "s3:AbortMultipartUpload"},
+			Resource: []string{iampolicy.ObjectsARN(dataset.Bucket, prefix)},
+		},
+		iampolicy.Statement{
+			// HeadObject on the copy, to verify it before the source is
+			// deleted and to recognise a redelivered event. Effective only
+			// where the recipient's bucket policy grants it too; without it
+			// the mover relies on S3's answers to the copy.
+			Sid:      "ReadBackFromRecipient",
+			Effect:   iampolicy.Allow,
+			Action:   []string{"s3:GetObject"},
+			Resource: []string{iampolicy.ObjectsARN(dataset.Bucket, prefix)},
+		},
+		iampolicy.Statement{
+			Sid:      "WriteOwnLogs",
+			Effect:   iampolicy.Allow,
+			Action:   []string{"logs:CreateLogStream", "logs:PutLogEvents"},
+			Resource: []string{logGroupARN + ":log-stream:*"},
+		},
+		iampolicy.Statement{
+			Sid:      "ReportFailedMoves",
+			Effect:   iampolicy.Allow,
+			Action:   []string{"sqs:SendMessage"},
+			Resource: []string{failedMovesQueueARN},
+		},
+	)
+}

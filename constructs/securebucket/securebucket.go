@@ -1,0 +1,151 @@
+// Package securebucket is an S3 bucket that is private and encrypted however
+// it is used: all four public-access blocks, default encryption, ACLs
+// disabled (the bucket owner owns every object), and a bucket policy that
+// refuses requests without TLS or with TLS older than 1.2 on top of the
+// caller's own statements.
+//
+// A bucket is never destroyed by a plan: it has lifecycle.prevent_destroy,
+// so removing or renaming a dataset file fails at plan time, before anything
+// changes, instead of stripping the bucket's protections (policy, public
+// access block) and then failing on the objects it holds. Retiring a bucket
+// is a data engineer's deliberate act (see the README). As a second line of
+// defence it never sets force_destroy, so S3 itself refuses to delete a
+// bucket that still holds objects.
+package securebucket
+
+import (
+	"slices"
+
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucket"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketownershipcontrols"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketpolicy"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketpublicaccessblock"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketserversideencryptionconfiguration"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketversioning"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/ministryofjustice/data-engineering-exports/constructs/iampolicy"
+)
+
+// Parts of the logical ids of a bucket's resources.
+const (
+	PartBucket             = "bucket"
+	PartPublicAccessBlock  = "bucket_public_access_block"
+	PartEncryption         = "bucket_encryption"
+	PartOwnershipControls  = "bucket_ownership"
+	PartVersioning         = "bucket_versioning"
+	PartPolicy             = "bucket_policy"
+	sseAlgorithm           = "AES256"
+	objectOwnership        = "BucketOwnerEnforced"
+	minimumTLSVersion      = "1.2"
+	versioningStatusEnable = "Enabled"
+)
+
+// Config describes one bucket.
+type Config struct {
+	// Name is the bucket name.
+	Name string
+	// LogicalID turns a part (PartBucket, ...) into the Terraform logical id
+	// of that resource; see internal/logicalid.
+	LogicalID func(part string) string
+	// Versioning keeps every version of every object.
+	Versioning bool
+	// Statements are the caller's bucket policy statements; the TLS denies
+	// are added after them.
+	Statements []iampolicy.Statement
+}
+
+// Output is the created bucket.
+type Output struct {
+	Bucket s3bucket.S3Bucket
+	// Policy is the bucket policy, for anything that must wait for it.
+	Policy s3bucketpolicy.S3BucketPolicy
+	// ARN is the bucket ARN, known before deployment.
+	ARN string
+}
+
+// New creates the bucket and the resources that secure it.
+func New(scope constructs.Construct, id string, config Config) *Output {
+	scope = constructs.NewConstruct(scope, &id)
+	bucket := s3bucket.NewS3Bucket(scope, jsii.String(PartBucket), &s3bucket.S3BucketConfig{
+		Bucket:    jsii.String(config.Name),
+		Lifecycle: &cdktf.TerraformResourceLifecycle{PreventDestroy: jsii.Bool(true)},
+	})
+	bucket.OverrideLogicalId(jsii.String(config.LogicalID(PartBucket)))
+
+	publicAccessBlock := s3bucketpublicaccessblock.NewS3BucketPublicAccessBlock(scope, jsii.String(PartPublicAccessBlock),
+		&s3bucketpublicaccessblock.S3BucketPublicAccessBlockConfig{
+			Bucket:                bucket.Id(),
+			BlockPublicAcls:       true,
+			BlockPublicPolicy:     true,
+			IgnorePublicAcls:      true,
+			RestrictPublicBuckets: true,
+		})
+	publicAccessBlock.OverrideLogicalId(jsii.String(config.LogicalID(PartPublicAccessBlock)))
+
+	encryption := s3bucketserversideencryptionconfiguration.NewS3BucketServerSideEncryptionConfigurationA(scope, jsii.String(PartEncryption),
+		&s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationAConfig{
+			Bucket: bucket.Id(),
+			Rule: []*s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationRuleA{{
+				ApplyServerSideEncryptionByDefault: &s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA{
+					SseAlgorithm: jsii.String(sseAlgorithm),
+				},
+			}},
+		})
+	encryption.OverrideLogicalId(jsii.String(config.LogicalID(PartEncryption)))
+
+	ownership := s3bucketownershipcontrols.NewS3BucketOwnershipControls(scope, jsii.String(PartOwnershipControls),
+		&s3bucketownershipcontrols.S3BucketOwnershipControlsConfig{
+			Bucket: bucket.Id(),
+			Rule:   &s3bucketownershipcontrols.S3BucketOwnershipControlsRule{ObjectOwnership: jsii.String(objectOwnership)},
+		})
+	ownership.OverrideLogicalId(jsii.String(config.LogicalID(PartOwnershipControls)))
+
+	if config.Versioning {
+		versioning := s3bucketversioning.NewS3BucketVersioningA(scope, jsii.String(PartVersioning),
+			&s3bucketversioning.S3BucketVersioningAConfig{
+				Bucket:                  bucket.Id(),
+				VersioningConfiguration: &s3bucketversioning.S3BucketVersioningVersioningConfiguration{Status: jsii.String(versioningStatusEnable)},
+			})
+		versioning.OverrideLogicalId(jsii.String(config.LogicalID(PartVersioning)))
+	}
+
+	arn := iampolicy.BucketARN(config.Name)
+	policy := s3bucketpolicy.NewS3BucketPolicy(scope, jsii.String(PartPolicy), &s3bucketpolicy.S3BucketPolicyConfig{
+		Bucket: bucket.Id(),
+		Policy: jsii.String(iampolicy.New(slices.Concat(config.Statements, tlsDenies(arn))...).JSON()),
+		// S3 answers 409 OperationAborted when a bucket's policy and its
+		// public-access block change at the same moment; one at a time.
+		DependsOn: &[]cdktf.ITerraformDependable{publicAccessBlock},
+	})
+	policy.OverrideLogicalId(jsii.String(config.LogicalID(PartPolicy)))
+
+	return &Output{Bucket: bucket, Policy: policy, ARN: arn}
+}
+
+// tlsDenies refuse, for everyone, any request over plain HTTP or over TLS
+// older than 1.2, whatever an IAM or bucket policy allows.
+func tlsDenies(bucketARN string) []iampolicy.Statement {
+	everything := []string{bucketARN, bucketARN + "/*"}
+	anyone := map[string][]string{"AWS": {"*"}}
+	return []iampolicy.Statement{
+		{
+			Sid:       "DenyInsecureTransport",
+			Effect:    iampolicy.Deny,
+			Principal: anyone,
+			Action:    []string{"s3:*"},
+			Resource:  everything,
+			Condition: iampolicy.Condition{"Bool": {"aws:SecureTransport": {"false"}}},
+		},
+		{
+			Sid:       "DenyOutdatedTLS",
+			Effect:    iampolicy.Deny,
+			Principal: anyone,
+			Action:    []string{"s3:*"},
+			Resource:  everything,
+			Condition: iampolicy.Condition{"NumericLessThan": {"s3:TlsVersion": {minimumTLSVersion}}},
+		},
+	}
+}

@@ -1,0 +1,422 @@
+package move
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+)
+
+// fault is what the proxy does to one request instead of passing it on.
+type fault string
+
+const (
+	internalError fault = "500 InternalError"
+	slowDown      fault = "503 SlowDown"
+	// resetBefore drops the connection before S3 sees the request.
+	resetBefore fault = "connection reset before S3"
+	// resetAfter lets S3 do the request, then drops the connection: the
+	// mover never learns that it succeeded.
+	resetAfter fault = "connection reset after S3"
+	// hang never answers; the mover's response timeout gives up.
+	hang fault = "timeout before S3"
+	// hangAfter lets S3 do the request and never answers.
+	hangAfter fault = "timeout after S3"
+)
+
+var allFaults = []fault{internalError, slowDown, resetBefore, resetAfter, hang, hangAfter}
+
+// faultProxy stands between the mover and moto on 127.0.0.1. It records
+// every request's S3 operation and injects a fault into the request with
+// a chosen index.
+type faultProxy struct {
+	target *url.URL
+	server *httptest.Server
+
+	mu       sync.Mutex
+	ops      []string
+	headers  []http.Header
+	faultAt  int
+	fault    fault
+	beforeOp map[string]func() // run before forwarding the first request of an operation
+	// denied answers 403 AccessDenied, as a bucket policy would, to the
+	// operations on buckets it names ("HeadObject recipient-landing").
+	denied map[string]bool
+}
+
+func newFaultProxy(t testing.TB, target string) *faultProxy {
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &faultProxy{target: u, faultAt: -1}
+	p.server = httptest.NewServer(p)
+	t.Cleanup(p.server.Close)
+	return p
+}
+
+// moverThroughProxy starts a fault proxy in front of the world's moto and
+// a mover that talks to S3 through it.
+func (w *world) moverThroughProxy(extra map[string]string, adjust func(*Config)) (*faultProxy, *Mover, *logBuffer) {
+	w.t.Helper()
+	proxy := newFaultProxy(w.t, w.moto.Endpoint)
+	proxy.arm(-1, "")
+	env := map[string]string{"AWS_ENDPOINT_URL": proxy.server.URL}
+	for k, v := range extra {
+		env[k] = v
+	}
+	m, logs := w.mover(w.env(env), adjust)
+	return proxy, m, logs
+}
+
+// arm makes the request with index at (counting from the next request)
+// fail with f; at < 0 disarms.
+func (p *faultProxy) arm(at int, f fault) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.ops, p.headers, p.faultAt, p.fault, p.beforeOp = nil, nil, at, f, nil
+}
+
+func (p *faultProxy) recorded() ([]string, []http.Header) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.ops...), append([]http.Header(nil), p.headers...)
+}
+
+func (p *faultProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p.mu.Lock()
+	index, op := len(p.ops), operation(r)
+	p.ops = append(p.ops, op)
+	p.headers = append(p.headers, r.Header.Clone())
+	f := fault("")
+	if index == p.faultAt {
+		f = p.fault
+	}
+	hook := p.beforeOp[op]
+	delete(p.beforeOp, op)
+	bucket, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+	deny := p.denied[op+" "+bucket]
+	p.mu.Unlock()
+	if hook != nil {
+		hook()
+	}
+	if deny {
+		s3Error(w, 403, "AccessDenied", "Access Denied")
+		return
+	}
+
+	switch f {
+	case internalError:
+		s3Error(w, 500, "InternalError", "We encountered an internal error. Please try again.")
+	case slowDown:
+		s3Error(w, 503, "SlowDown", "Please reduce your request rate.")
+	case resetBefore:
+		reset(w)
+	case hang:
+		waitForClientToGiveUp(r)
+	case resetAfter, hangAfter:
+		resp, err := p.forward(r)
+		if err == nil {
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+		if f == resetAfter {
+			reset(w)
+		} else {
+			waitForClientToGiveUp(r)
+		}
+	default:
+		resp, err := p.forward(r)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		defer resp.Body.Close()
+		for k, v := range resp.Header {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(resp.StatusCode)
+		io.Copy(w, resp.Body)
+	}
+}
+
+// waitForClientToGiveUp holds a request unanswered until the client closes
+// the connection. The server notices a closed connection only once the
+// request body has been read.
+func waitForClientToGiveUp(r *http.Request) {
+	io.Copy(io.Discard, r.Body)
+	select {
+	case <-r.Context().Done():
+	case <-time.After(time.Minute):
+	}
+}
+
+func (p *faultProxy) forward(r *http.Request) (*http.Response, error) {
+	out := r.Clone(context.WithoutCancel(r.Context()))
+	out.RequestURI = ""
+	out.URL.Scheme, out.URL.Host = p.target.Scheme, p.target.Host
+	return http.DefaultTransport.RoundTrip(out)
+}
+
+func s3Error(w http.ResponseWriter, status int, code, message string) {
+	w.Header().Set("Content-Type", "application/xml")
+	w.WriteHeader(status)
+	fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>%s</Code><Message>%s</Message><RequestId>fault</RequestId></Error>`, code, message)
+}
+
+// reset closes the client's connection with a TCP RST.
+func reset(w http.ResponseWriter) {
+	conn, _, err := w.(http.Hijacker).Hijack()
+	if err != nil {
+		panic(err)
+	}
+	conn.(*net.TCPConn).SetLinger(0)
+	conn.Close()
+}
+
+// operation names the S3 API call an HTTP request makes.
+func operation(r *http.Request) string {
+	q := r.URL.Query()
+	copying := r.Header.Get("X-Amz-Copy-Source") != ""
+	switch {
+	case r.Method == http.MethodHead:
+		return "HeadObject"
+	case r.Method == http.MethodPut && copying && q.Has("uploadId"):
+		return "UploadPartCopy"
+	case r.Method == http.MethodPut && copying:
+		return "CopyObject"
+	case r.Method == http.MethodPost && q.Has("uploads"):
+		return "CreateMultipartUpload"
+	case r.Method == http.MethodPost && q.Has("uploadId"):
+		return "CompleteMultipartUpload"
+	case r.Method == http.MethodDelete && q.Has("uploadId"):
+		return "AbortMultipartUpload"
+	case r.Method == http.MethodDelete:
+		return "DeleteObject"
+	case r.Method == http.MethodGet && q.Get("list-type") == "2":
+		return "ListObjectsV2"
+	}
+	return r.Method + " " + r.URL.Path
+}
+
+// TestEveryFailedAttemptKeepsTheObject injects each kind of fault into each
+// request of a move, small and multipart, with the SDK's retries off so that
+// every fault fails the attempt. After each failed attempt the object must
+// be whole in the source or the destination (or both), never neither, and
+// a second attempt must complete the move.
+func TestEveryFailedAttemptKeepsTheObject(t *testing.T) {
+	w := newWorld(t)
+	proxy, m, _ := w.moverThroughProxy(map[string]string{
+		"AWS_MAX_ATTEMPTS":          "1",
+		"MULTIPART_THRESHOLD_BYTES": fmt.Sprint(5 * MiB),
+		"MULTIPART_PART_BYTES":      fmt.Sprint(5 * MiB),
+	}, func(c *Config) { c.ResponseHeaderTimeout = 2 * time.Second })
+	ctx := context.Background()
+
+	for _, size := range []int{1234, 12*MiB + 7} {
+		key := fmt.Sprintf("%s/fault/%d bytes.bin", dataset, size)
+		body := randomBytes(size)
+		obj := Object{Bucket: exportBucket, Key: key, Size: int64(size)}
+		fresh := func() {
+			w.direct.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(recipientBucket), Key: &key})
+			w.put(key, body, "application/octet-stream", map[string]string{"k": "v"})
+		}
+
+		// A clean move tells which requests a move makes.
+		fresh()
+		_, source, _ := w.get(exportBucket, key)
+		proxy.arm(-1, "")
+		if r := m.Move(ctx, obj); r.Err != nil {
+			t.Fatalf("clean move of %d bytes: %v", size, r.Err)
+		}
+		ops, headers := proxy.recorded()
+		assertPinned(t, ops, headers, aws.ToString(source.ETag))
+
+		for at := range ops {
+			for _, f := range allFaults {
+				name := fmt.Sprintf("%d bytes, %s on request %d (%s)", size, f, at, ops[at])
+				fresh()
+				proxy.arm(at, f)
+				first := m.Move(ctx, obj)
+				inSource, inDest := w.holds(exportBucket, key, body), w.holds(recipientBucket, key, body)
+				if !inSource && !inDest {
+					t.Fatalf("%s: the object is in neither bucket (outcome %s, %v)", name, first.Outcome, first.Err)
+				}
+				if first.Err == nil && inSource {
+					t.Errorf("%s: reported %s but the source is still there", name, first.Outcome)
+				}
+				if first.Multipart {
+					w.assertNoPartsLeft(name)
+				}
+				proxy.arm(-1, "")
+				second := m.Move(ctx, obj)
+				if second.Err != nil {
+					t.Errorf("%s: retry failed: %v", name, second.Err)
+				}
+				if w.holds(exportBucket, key, body) || !w.holds(recipientBucket, key, body) {
+					t.Errorf("%s: after the retry (outcome %s) the object is not moved", name, second.Outcome)
+				}
+			}
+		}
+	}
+}
+
+// assertPinned checks every copy request carries the source's ETag as
+// x-amz-copy-source-if-match, and the delete as If-Match. moto ignores the
+// copy condition, so this is the check that the mover asks S3 for it.
+func assertPinned(t *testing.T, ops []string, headers []http.Header, etag string) {
+	t.Helper()
+	copies := 0
+	for i, op := range ops {
+		pin := ""
+		switch op {
+		case "CopyObject", "UploadPartCopy":
+			copies++
+			pin = headers[i].Get("X-Amz-Copy-Source-If-Match")
+		case "DeleteObject":
+			pin = headers[i].Get("If-Match")
+		default:
+			continue
+		}
+		if pin != etag {
+			t.Errorf("%s pinned to %q; want the source's ETag %s", op, pin, etag)
+		}
+	}
+	if copies == 0 {
+		t.Errorf("no copy request among %v", ops)
+	}
+}
+
+// holds reports whether bucket has key with exactly body.
+func (w *world) holds(bucket, key string, body []byte) bool {
+	got, _, ok := w.get(bucket, key)
+	return ok && bytes.Equal(got, body)
+}
+
+// assertNoPartsLeft checks a failed multipart copy left no copied parts in
+// the recipient's bucket, then removes what is left. An upload may remain
+// with no parts (no data, no cost) when the answer to
+// CreateMultipartUpload was lost, so the mover never learnt its id.
+func (w *world) assertNoPartsLeft(label string) {
+	w.t.Helper()
+	ctx := context.Background()
+	out, err := w.direct.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: aws.String(recipientBucket)})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	for _, u := range out.Uploads {
+		parts, err := w.direct.ListParts(ctx, &s3.ListPartsInput{Bucket: aws.String(recipientBucket), Key: u.Key, UploadId: u.UploadId})
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		if len(parts.Parts) > 0 {
+			w.t.Errorf("%s: a multipart upload with %d copied parts was not aborted", label, len(parts.Parts))
+		}
+		w.direct.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: aws.String(recipientBucket), Key: u.Key, UploadId: u.UploadId})
+	}
+}
+
+// TestSDKRetriesTransientFaults: with the SDK's default retries a single
+// 503 SlowDown costs one more request and nothing else; the log counts it.
+func TestSDKRetriesTransientFaults(t *testing.T) {
+	w := newWorld(t)
+	proxy, m, logs := w.moverThroughProxy(nil, nil)
+	key := dataset + "/retried.csv"
+	w.put(key, []byte("retry me"), "text/csv", nil)
+	proxy.arm(1, slowDown) // the CopyObject
+	if r := m.Move(context.Background(), Object{Bucket: exportBucket, Key: key, Size: 8}); r.Err != nil {
+		t.Fatal(r.Err)
+	}
+	if line := logs.lines(t)[key]; line.Outcome != string(Moved) || line.S3Requests != 5 {
+		t.Errorf("log = %+v; want moved in 5 requests (4 and one retry)", line)
+	}
+	w.assertMoved(key, []byte("retry me"), "text/csv", nil)
+}
+
+// TestSourceReplacedDuringMoveIsKept: when a user uploads the key again
+// while it is being moved, the pinned delete leaves the new upload for its
+// own event.
+func TestSourceReplacedDuringMoveIsKept(t *testing.T) {
+	w := newWorld(t)
+	proxy, m, _ := w.moverThroughProxy(nil, nil)
+	key := dataset + "/replaced.csv"
+	w.put(key, []byte("version one"), "text/csv", nil)
+	proxy.mu.Lock()
+	proxy.beforeOp = map[string]func(){"DeleteObject": func() { w.put(key, []byte("version two"), "text/csv", nil) }}
+	proxy.mu.Unlock()
+
+	r := m.Move(context.Background(), Object{Bucket: exportBucket, Key: key, Size: 11})
+	if r.Err != nil || r.Outcome != Copied || !strings.Contains(r.Note, "replaced") {
+		t.Fatalf("Move = %s (%s), %v; want copied with a note", r.Outcome, r.Note, r.Err)
+	}
+	if !w.holds(recipientBucket, key, []byte("version one")) || !w.holds(exportBucket, key, []byte("version two")) {
+		t.Error("want version one delivered and version two still in the export bucket")
+	}
+}
+
+// TestRecipientThatGrantsOnlyWrites: when the recipient's policy does not
+// let the mover read the copy back, the move relies on S3's answers to the
+// copy, and says so in the log line.
+func TestRecipientThatGrantsOnlyWrites(t *testing.T) {
+	w := newWorld(t)
+	proxy, m, _ := w.moverThroughProxy(map[string]string{
+		"MULTIPART_THRESHOLD_BYTES": fmt.Sprint(5 * MiB),
+		"MULTIPART_PART_BYTES":      fmt.Sprint(5 * MiB),
+	}, nil)
+	proxy.mu.Lock()
+	proxy.denied = map[string]bool{"HeadObject " + recipientBucket: true}
+	proxy.mu.Unlock()
+	for _, size := range []int{10, 11 * MiB} {
+		key := fmt.Sprintf("%s/write-only/%d.bin", dataset, size)
+		body := randomBytes(size)
+		w.put(key, body, "application/octet-stream", nil)
+		r := m.Move(context.Background(), Object{Bucket: exportBucket, Key: key, Size: int64(size)})
+		if r.Err != nil || r.Outcome != Moved || r.Note != notReadable {
+			t.Errorf("%d bytes: Move = %s (%q), %v; want moved with the note", size, r.Outcome, r.Note, r.Err)
+		}
+		w.assertMoved(key, body, "application/octet-stream", nil)
+	}
+}
+
+// TestSourceThatAnswers403WhenGone: with s3:ListBucket limited to its own
+// prefix, the mover hears 403 for a source key that is gone. It must still
+// treat a redelivery as a no-op, and a real refusal as a failure that keeps
+// the object.
+func TestSourceThatAnswers403WhenGone(t *testing.T) {
+	w := newWorld(t)
+	proxy, m, _ := w.moverThroughProxy(nil, nil)
+	key := dataset + "/listed-only/daily.csv"
+	body := []byte("a,b\n")
+	w.put(key, body, "text/csv", nil)
+	obj := Object{Bucket: exportBucket, Key: key, Size: int64(len(body))}
+	if r := m.Move(context.Background(), obj); r.Err != nil || r.Outcome != Moved {
+		t.Fatalf("first delivery = %s, %v; want moved", r.Outcome, r.Err)
+	}
+	proxy.mu.Lock()
+	proxy.denied = map[string]bool{"HeadObject " + exportBucket: true}
+	proxy.mu.Unlock()
+	if r := m.Move(context.Background(), obj); r.Err != nil || r.Outcome != AlreadyMoved {
+		t.Errorf("redelivery behind a 403 = %s, %v; want already_moved", r.Outcome, r.Err)
+	}
+
+	present := dataset + "/listed-only/refused.csv"
+	w.put(present, body, "text/csv", nil)
+	r := m.Move(context.Background(), Object{Bucket: exportBucket, Key: present, Size: int64(len(body))})
+	if r.Err == nil || !strings.Contains(r.Err.Error(), "s3:GetObject") {
+		t.Errorf("readable-by-list but refused source = %s, %v; want a failure naming s3:GetObject", r.Outcome, r.Err)
+	}
+	if _, _, ok := w.get(exportBucket, present); !ok {
+		t.Error("the refused source was not kept")
+	}
+}

@@ -1,0 +1,128 @@
+package commands
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// A real plan made against moto by make plan-fixtures.
+var (
+	fixturePlan     = filepath.Join("..", "plansummary", "testdata", "change_recipient.plan.json")
+	fixtureDatasets = filepath.Join("..", "plansummary", "testdata", "change_recipient", "datasets")
+)
+
+func TestPlanSummaryCommand(t *testing.T) {
+	rawPlan := filepath.Join(t.TempDir(), "plan.txt")
+	if err := os.WriteFile(rawPlan, []byte("  ~ resource \"aws_lambda_function\" ...\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		// want are substrings of standard output.
+		want []string
+	}{
+		{"flags before the plan", []string{"--datasets", fixtureDatasets, fixturePlan},
+			[]string{"## Plan summary", "`hmpps-performance-hub-landing` → **`hmpps-performance-hub-landing-v2`**", "<https://paperwork.example.org/dsa/performance-hub-daily>"}},
+		{"flags after the plan", []string{fixturePlan, "--datasets", fixtureDatasets, "--raw-plan", rawPlan},
+			[]string{"<https://paperwork.example.org/", "<details><summary>Full plan</summary>", `~ resource "aws_lambda_function"`}},
+		{"missing datasets directory", []string{"--datasets", t.TempDir(), fixturePlan},
+			[]string{"Paperwork: no dataset file at"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			if code := Run(append([]string{"plan-summary"}, tt.args...), &stdout, &stderr); code != 0 {
+				t.Fatalf("exit %d, stderr: %s", code, stderr.String())
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(stdout.String(), w) {
+					t.Errorf("output lacks %q:\n%s", w, stdout.String())
+				}
+			}
+		})
+	}
+}
+
+func TestPlanSummaryFromStdin(t *testing.T) {
+	plan, err := os.Open(fixturePlan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer plan.Close()
+	stdin := os.Stdin
+	os.Stdin = plan
+	defer func() { os.Stdin = stdin }()
+	var stdout, stderr bytes.Buffer
+	if code := Run([]string{"plan-summary", "--datasets", fixtureDatasets, "-"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d, stderr: %s", code, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "Changed push dataset `performance_hub_daily`") {
+		t.Errorf("summary from stdin:\n%s", stdout.String())
+	}
+}
+
+func TestPlanSummaryErrors(t *testing.T) {
+	notAPlan := filepath.Join(t.TempDir(), "state.json")
+	if err := os.WriteFile(notAPlan, []byte(`{"format_version":"1.0","values":{"root_module":{}}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"no plan", nil, 2, "missing the plan file"},
+		{"two plans", []string{fixturePlan, fixturePlan}, 2, "one plan file only"},
+		{"missing file", []string{"no-such-plan.json"}, 1, "no-such-plan.json"},
+		{"state instead of plan", []string{notAPlan}, 1, notAPlan + ": this is a state, not a plan"},
+		{"missing raw plan", []string{"--raw-plan", "no-such.txt", fixturePlan}, 1, "--raw-plan"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := Run(append([]string{"plan-summary"}, tt.args...), &stdout, &stderr)
+			if code != tt.code || !strings.Contains(stderr.String(), tt.want) {
+				t.Errorf("exit %d, stderr %q; want exit %d and %q", code, stderr.String(), tt.code, tt.want)
+			}
+			if stdout.Len() != 0 {
+				t.Errorf("nothing should be printed on failure, got %q", stdout.String())
+			}
+		})
+	}
+}
+
+func TestBranchCheckCommand(t *testing.T) {
+	changed := filepath.Join(t.TempDir(), "changed.txt")
+	if err := os.WriteFile(changed, []byte("README.md\ndatasets/pull/new_project.yaml\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, branch, actions string
+		code                  int
+		want                  string
+	}{
+		{"matching branch", "pull_dataset/new_project", "", 0, `"pull_dataset/new_project" passes (2 changed files)`},
+		{"wrong kind, locally", "push_dataset/new_project", "", 1, "error: branch \"push_dataset/new_project\" does not change datasets/push/new_project.yaml"},
+		{"wrong kind, in Actions", "push_dataset/new_project", "true", 1, "::error title=Branch check::branch"},
+		{"other branch, in Actions", "tidy-readme", "true", 0, "::warning title=Branch check::branch \"tidy-readme\" changes dataset files"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("GITHUB_ACTIONS", tt.actions)
+			var stdout, stderr bytes.Buffer
+			code := Run([]string{"branch-check", "--branch", tt.branch, "--changed", changed}, &stdout, &stderr)
+			if code != tt.code || !strings.Contains(stdout.String(), tt.want) {
+				t.Errorf("exit %d, stdout %q, stderr %q; want exit %d and %q", code, stdout.String(), stderr.String(), tt.code, tt.want)
+			}
+		})
+	}
+	var stdout, stderr bytes.Buffer
+	if code := Run([]string{"branch-check"}, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), "usage: branch-check --branch") {
+		t.Errorf("without --branch: exit %d, stderr %q", code, stderr.String())
+	}
+}

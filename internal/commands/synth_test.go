@@ -1,0 +1,72 @@
+package commands
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestSynthRefusesInvalidDatasets: with a mistake in any dataset, synth
+// prints exactly what validate prints, exits 1 and writes nothing (not even
+// the mover zip, and without starting Node).
+func TestSynthRefusesInvalidDatasets(t *testing.T) {
+	datasetsDir(t,
+		"push/hub_daily.yaml", "name: hub_daily\ntarget_bucket: arn:aws:s3:::hub-landing\nusers: [jo]\npaperwork: https://example.com/dpia\n",
+		"pull/reader.yaml", "name: reader\n")
+	outdir := filepath.Join(t.TempDir(), "cdktf.out")
+	t.Setenv(EnvOutdir, outdir)
+	t.Setenv(EnvMoverZip, "")
+	t.Setenv("PATH", t.TempDir()) // no node, no go: synth must stop before either
+
+	var synthOut, synthErr bytes.Buffer
+	code := Synth(&synthOut, &synthErr)
+	validateCode, validateOut, _ := runValidate(t)
+	if code != 1 || validateCode != 1 {
+		t.Fatalf("synth exit %d, validate exit %d; want 1 for both", code, validateCode)
+	}
+	if synthOut.String() != validateOut || synthErr.Len() != 0 {
+		t.Errorf("synth printed\n%s(stderr %q)\nvalidate printed\n%s", synthOut.String(), synthErr.String(), validateOut)
+	}
+	if _, err := os.Stat(outdir); !os.IsNotExist(err) {
+		t.Errorf("synth wrote %s despite invalid datasets (stat: %v)", outdir, err)
+	}
+}
+
+func TestBackendConfig(t *testing.T) {
+	root := t.TempDir()
+	for _, name := range []string{EnvStatePath, EnvCloudOrganization, EnvCloudWorkspace} {
+		t.Setenv(name, "")
+	}
+
+	// The default: the same relative path in every clone, which the golden
+	// test in stacks relies on.
+	backend, err := backendConfig(root, filepath.Join(root, DefaultOutdir))
+	if err != nil || backend.LocalPath != "../../../terraform.tfstate.d/exports.tfstate" || backend.CloudOrganization != "" {
+		t.Errorf("default backend = %+v, %v", backend, err)
+	}
+	// Any outdir: the path still leads to the state under the root.
+	outdir := filepath.Join(root, "build", "x", "cdktf.out")
+	backend, err = backendConfig(root, outdir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := filepath.Join(outdir, "stacks", "exports", backend.LocalPath); got != filepath.Join(root, DefaultStatePath) {
+		t.Errorf("state from %s resolves to %s", outdir, got)
+	}
+
+	t.Setenv(EnvStatePath, "/var/tmp/exports.tfstate")
+	if backend, _ := backendConfig(root, outdir); backend.LocalPath != "/var/tmp/exports.tfstate" {
+		t.Errorf("absolute state path = %q", backend.LocalPath)
+	}
+
+	t.Setenv(EnvCloudOrganization, "ministryofjustice")
+	if backend, _ := backendConfig(root, outdir); backend.CloudOrganization != "" {
+		t.Errorf("Terraform Cloud without a workspace: %+v", backend)
+	}
+	t.Setenv(EnvCloudWorkspace, "data-engineering-exports")
+	backend, _ = backendConfig(root, outdir)
+	if backend.CloudOrganization != "ministryofjustice" || backend.CloudWorkspace != "data-engineering-exports" || backend.LocalPath != "" {
+		t.Errorf("Terraform Cloud backend = %+v", backend)
+	}
+}

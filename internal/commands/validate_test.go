@@ -1,0 +1,133 @@
+package commands
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/ministryofjustice/data-engineering-exports/internal/motoserver"
+)
+
+func runValidate(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = Run(append([]string{"validate"}, args...), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+// output is lines as a command prints them.
+func output(lines ...string) string { return strings.Join(lines, "\n") + "\n" }
+
+// datasetsDir makes a temporary DATASETS_DIR holding a push and a pull file,
+// each given as a path under the directory and its content, and returns the
+// directory and the two files' paths.
+func datasetsDir(t *testing.T, pushFile, pushContent, pullFile, pullContent string) (dir, push, pull string) {
+	t.Helper()
+	dir = t.TempDir()
+	t.Setenv(EnvDatasetsDir, dir)
+	push, pull = filepath.Join(dir, pushFile), filepath.Join(dir, pullFile)
+	for path, content := range map[string]string{push: pushContent, pull: pullContent} {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir, push, pull
+}
+
+func TestValidateShippedDatasets(t *testing.T) {
+	dir := filepath.Join("..", "..", "datasets")
+	t.Setenv(EnvDatasetsDir, dir)
+	t.Setenv("PATH", t.TempDir()) // no node: validate must never start jsii
+	code, stdout, stderr := runValidate(t)
+	if want := "4 datasets valid (2 push, 2 pull) in " + dir + "\n"; code != 0 || stdout != want || stderr != "" {
+		t.Fatalf("exit %d, stdout %q, stderr %q; want 0 and %q", code, stdout, stderr, want)
+	}
+}
+
+func TestValidateReportsEveryProblem(t *testing.T) {
+	_, push, pull := datasetsDir(t,
+		"push/hub_daily.yaml", "name: hub_daily\ntarget_bucket: arn:aws:s3:::hub-landing\nusers: [jo]\npaperwork: https://example.com/dpia\n",
+		"pull/reader.yml", "name: reader\n")
+	code, stdout, _ := runValidate(t)
+	want := output(
+		pull+": (file): is not a dataset file, and only <name>.yaml files belong in pull/: rename it to reader.yaml if it is a dataset, or remove it",
+		push+": target_bucket: is not a field of a push dataset: write bucket instead",
+		push+": target_bucket: is an ARN, but bucket is the bucket's name: write it without arn:aws:s3:::, as bucket: hub-landing",
+		push+": users[0]: is not an Analytical Platform role name: write alpha_user_jo",
+		"4 problems in 2 files: fix them and run validate again",
+	)
+	if code != 1 || stdout != want {
+		t.Fatalf("exit %d, stdout:\n%s\nwant exit 1 and:\n%s", code, stdout, want)
+	}
+}
+
+func TestValidateArguments(t *testing.T) {
+	if code, _, stderr := runValidate(t, "datasets"); code != 2 || !strings.Contains(stderr, "takes no arguments") {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	if code, _, _ := runValidate(t, "--no-such-flag"); code != 2 {
+		t.Fatalf("exit %d for an unknown flag", code)
+	}
+}
+
+// TestValidateCheckUsers asks a real IAM API (moto) for each user's role: one
+// exists, one does not and is reported where it is listed.
+func TestValidateCheckUsers(t *testing.T) {
+	moto := motoserver.StartT(t)
+	for _, kv := range moto.Env() {
+		name, value, _ := strings.Cut(kv, "=")
+		t.Setenv(name, value)
+	}
+	client := iam.NewFromConfig(moto.AWSConfig())
+	createRole := func(name string) {
+		t.Helper()
+		_, err := client.CreateRole(context.Background(), &iam.CreateRoleInput{
+			RoleName:                 aws.String(name),
+			AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[]}`),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	createRole("alpha_user_present")
+
+	dir, push, pull := datasetsDir(t,
+		"push/hub_daily.yaml", "name: hub_daily\nbucket: hub-landing\nusers: [alpha_user_present, alpha_user_gone]\npaperwork: https://example.com/dpia\n",
+		"pull/reader.yaml", "name: reader\npull_arns: ['arn:aws:iam::754256621582:role/reader']\nusers: [alpha_user_gone]\npaperwork: https://example.com/dpia\n")
+
+	code, stdout, stderr := runValidate(t, "--check-users")
+	gone := ": the IAM role alpha_user_gone does not exist, and the deploy would fail on it: check the spelling, or remove the user if they no longer use the Analytical Platform"
+	want := output(
+		pull+": users[0]"+gone,
+		push+": users[1]"+gone,
+		"2 problems in 2 files: fix them and run validate again",
+	)
+	if code != 1 || stdout != want {
+		t.Fatalf("exit %d, stdout:\n%s\nstderr: %s\nwant exit 1 and:\n%s", code, stdout, stderr, want)
+	}
+
+	createRole("alpha_user_gone")
+	code, stdout, stderr = runValidate(t, "--check-users")
+	if want := "2 datasets valid (1 push, 1 pull) in " + dir + "; all 2 users' roles exist\n"; code != 0 || stdout != want {
+		t.Fatalf("exit %d, stdout %q, stderr %q; want %q", code, stdout, stderr, want)
+	}
+
+	// Without the flag, nothing asks AWS: an unreachable endpoint is fine.
+	t.Setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1")
+	t.Setenv("AWS_MAX_ATTEMPTS", "1")
+	if code, stdout, _ := runValidate(t); code != 0 || !strings.HasPrefix(stdout, "2 datasets valid") {
+		t.Fatalf("exit %d, stdout %q", code, stdout)
+	}
+	if code, _, stderr := runValidate(t, "--check-users"); code != 1 || !strings.Contains(stderr, "--check-users: get role alpha_user_present") {
+		t.Fatalf("exit %d, stderr %q; want an error naming the role being checked", code, stderr)
+	}
+}

@@ -1,0 +1,387 @@
+// Command planfixtures regenerates the plan-summary test fixtures from real
+// Terraform plans: it starts moto_server, deploys a base set of datasets with
+// the real stack, then for each scenario writes a changed datasets directory,
+// synthesizes it and saves `terraform show -json` of its plan (volatile
+// fields and unread sections stripped) as internal/plansummary/testdata/<scenario>.plan.json,
+// with the scenario's dataset files beside it for the paperwork links.
+//
+// Run it from the repository root with `make plan-fixtures`, then
+// `go test ./internal/plansummary -update` and review the golden diffs.
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"maps"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"sigs.k8s.io/yaml"
+
+	"github.com/ministryofjustice/data-engineering-exports/datasets"
+	"github.com/ministryofjustice/data-engineering-exports/internal/lambdazip"
+	"github.com/ministryofjustice/data-engineering-exports/internal/motoserver"
+)
+
+func main() {
+	out := flag.String("out", "internal/plansummary/testdata", "directory for the fixtures")
+	work := flag.String("work", "build/planfixtures", "scratch directory (emptied first)")
+	flag.Parse()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
+	defer cancel()
+	if err := run(ctx, *out, *work); err != nil {
+		fmt.Fprintf(os.Stderr, "planfixtures: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+// users are the Analytical Platform roles the datasets name; they must exist
+// before the stack can attach policies to them.
+var users = []string{"alpha_user_analyst_one", "alpha_user_analyst_two", "alpha_user_analyst_three"}
+
+// base is what is deployed before every scenario's plan.
+func base() datasets.Set {
+	return datasets.Set{
+		Push: []datasets.Push{
+			{
+				Name: "court_listings_archive", Bucket: "cloud-platform-court-archive",
+				Users: []string{"alpha_user_analyst_two"}, KeepFiles: true,
+				Paperwork: "https://paperwork.example.org/dpia/court-listings-archive",
+			},
+			{
+				Name: "performance_hub_daily", Bucket: "hmpps-performance-hub-landing",
+				Users:     []string{"alpha_user_analyst_one", "alpha_user_analyst_two"},
+				Paperwork: "https://paperwork.example.org/dsa/performance-hub-daily",
+			},
+		},
+		Pull: []datasets.Pull{
+			{
+				Name:             "probation_caseload",
+				PullARNs:         []string{"arn:aws:iam::754256621582:role/probation-caseload-reader"},
+				Users:            []string{"alpha_user_analyst_one"},
+				BucketVersioning: true,
+				Paperwork:        "https://paperwork.example.org/dpia/probation-caseload",
+			},
+			{
+				Name: "tribunal_outcomes",
+				PullARNs: []string{
+					"arn:aws:iam::111122223333:role/tribunal-sync",
+					"arn:aws:iam::754256621582:role/cp-tribunal-irsa",
+				},
+				Users:     []string{"alpha_user_analyst_three"},
+				AllowPush: true,
+				Paperwork: "https://paperwork.example.org/dsa/tribunal-outcomes",
+			},
+		},
+	}
+}
+
+// scenario is one change to the base datasets.
+type scenario struct {
+	name   string
+	change func(*datasets.Set)
+}
+
+var scenarios = []scenario{
+	{"no_change", func(*datasets.Set) {}},
+	{"add_datasets", func(s *datasets.Set) {
+		s.Push = append(s.Push, datasets.Push{
+			Name: "prison_population_weekly", Bucket: "moj-prison-population-landing",
+			Users:     []string{"alpha_user_analyst_three"},
+			Paperwork: "https://paperwork.example.org/dpia/prison-population-weekly",
+		})
+		s.Pull = append(s.Pull, datasets.Pull{
+			Name:      "youth_justice_referrals",
+			PullARNs:  []string{"arn:aws:iam::754256621582:role/yjb-referrals-reader"},
+			Users:     []string{"alpha_user_analyst_two"},
+			Paperwork: "https://paperwork.example.org/dsa/youth-justice-referrals",
+		})
+	}},
+	{"change_users", func(s *datasets.Set) {
+		push(s, "performance_hub_daily").Users = []string{"alpha_user_analyst_one", "alpha_user_analyst_three"}
+		pull(s, "probation_caseload").Users = []string{"alpha_user_analyst_two"}
+	}},
+	{"change_recipient", func(s *datasets.Set) {
+		push(s, "performance_hub_daily").Bucket = "hmpps-performance-hub-landing-v2"
+	}},
+	{"add_outside_account", func(s *datasets.Set) {
+		tribunal := pull(s, "tribunal_outcomes")
+		tribunal.PullARNs = append(tribunal.PullARNs, "arn:aws:iam::444455556666:role/tribunal-analytics")
+		probation := pull(s, "probation_caseload")
+		probation.PullARNs = append(probation.PullARNs, "arn:aws:iam::754256621582:role/probation-dashboard")
+	}},
+	{"change_flags", func(s *datasets.Set) {
+		push(s, "performance_hub_daily").KeepFiles = true
+		pull(s, "tribunal_outcomes").AllowPush = false
+		pull(s, "probation_caseload").BucketVersioning = false
+	}},
+	// Only a push dataset: removing a pull dataset fails the plan by design
+	// (its bucket has prevent_destroy), so there is no plan to summarize;
+	// the summary's rules for deleted buckets are tested on edited plans.
+	{"remove_dataset", func(s *datasets.Set) {
+		s.Push = slices.DeleteFunc(s.Push, func(p datasets.Push) bool { return p.Name == "court_listings_archive" })
+	}},
+}
+
+func push(s *datasets.Set, name string) *datasets.Push {
+	return &s.Push[slices.IndexFunc(s.Push, func(p datasets.Push) bool { return p.Name == name })]
+}
+
+func pull(s *datasets.Set, name string) *datasets.Pull {
+	return &s.Pull[slices.IndexFunc(s.Pull, func(p datasets.Pull) bool { return p.Name == name })]
+}
+
+func run(ctx context.Context, out, work string) error {
+	root, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
+		return errors.New("run from the repository root (make plan-fixtures)")
+	}
+	work, out = absolute(root, work), absolute(root, out)
+	if err := os.RemoveAll(work); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(work, 0o755); err != nil {
+		return err
+	}
+
+	step("building the program and the mover zip")
+	program := filepath.Join(work, "exports")
+	if err := command(ctx, root, nil, "go", "build", "-o", program, ".").Run(); err != nil {
+		return fmt.Errorf("go build: %w", err)
+	}
+	moverZip := filepath.Join(work, "mover.zip")
+	if err := lambdazip.Build(ctx, root, "./functions/mover", moverZip); err != nil {
+		return err
+	}
+
+	step("starting moto_server")
+	moto, err := motoserver.Start(ctx, filepath.Join(work, "moto.log"))
+	if err != nil {
+		return err
+	}
+	defer moto.Stop()
+	if err := createUserRoles(ctx, moto.AWSConfig()); err != nil {
+		return err
+	}
+
+	env := append(moto.Env(),
+		"EXPORTS_STATE_PATH="+filepath.Join(work, "terraform.tfstate"),
+		"MOVER_ZIP="+moverZip,
+		"TF_CLOUD_ORGANIZATION=", "TF_WORKSPACE=",
+		"TF_IN_AUTOMATION=1",
+	)
+	stack := func(name string, set datasets.Set) (string, []string, error) {
+		datasetsDir := filepath.Join(work, name, "datasets")
+		if err := writeDatasets(datasetsDir, set); err != nil {
+			return "", nil, err
+		}
+		outdir := filepath.Join(work, name, "cdktf.out")
+		scenarioEnv := append(slices.Clone(env), "DATASETS_DIR="+datasetsDir, "CDKTF_OUTDIR="+outdir)
+		if err := command(ctx, root, scenarioEnv, program).Run(); err != nil {
+			return "", nil, fmt.Errorf("%s: synth: %w", name, err)
+		}
+		stackDir := filepath.Join(outdir, "stacks", "exports")
+		if err := command(ctx, stackDir, scenarioEnv, "terraform", "init", "-input=false", "-no-color").Run(); err != nil {
+			return "", nil, fmt.Errorf("%s: terraform init: %w", name, err)
+		}
+		return stackDir, scenarioEnv, nil
+	}
+
+	step("deploying the base datasets (the provider waits for AWS consistency: minutes)")
+	baseDir, baseEnv, err := stack("base", base())
+	if err != nil {
+		return err
+	}
+	if err := command(ctx, baseDir, baseEnv, "terraform", "apply", "-input=false", "-no-color", "-auto-approve").Run(); err != nil {
+		return fmt.Errorf("base: terraform apply: %w", err)
+	}
+
+	volatile := map[string]string{moto.Endpoint: "http://moto", work: "/work", root: "/repo"}
+	for _, sc := range scenarios {
+		step("planning " + sc.name)
+		set := base()
+		sc.change(&set)
+		stackDir, scenarioEnv, err := stack(sc.name, set)
+		if err != nil {
+			return err
+		}
+		if err := command(ctx, stackDir, scenarioEnv, "terraform", "plan", "-input=false", "-no-color", "-out=plan.tfplan").Run(); err != nil {
+			return fmt.Errorf("%s: terraform plan: %w", sc.name, err)
+		}
+		show := command(ctx, stackDir, scenarioEnv, "terraform", "show", "-json", "plan.tfplan")
+		show.Stdout = nil
+		planJSON, err := show.Output()
+		if err != nil {
+			return fmt.Errorf("%s: terraform show: %w", sc.name, err)
+		}
+		stable, err := stabilize(planJSON, volatile)
+		if err != nil {
+			return fmt.Errorf("%s: %w", sc.name, err)
+		}
+		if err := os.WriteFile(filepath.Join(out, sc.name+".plan.json"), stable, 0o644); err != nil {
+			return err
+		}
+		fixtureDatasets := filepath.Join(out, sc.name, "datasets")
+		if err := os.RemoveAll(fixtureDatasets); err != nil {
+			return err
+		}
+		if err := writeDatasets(fixtureDatasets, set); err != nil {
+			return err
+		}
+	}
+	step("done: now run go test ./internal/plansummary -update and review the diff")
+	return nil
+}
+
+func absolute(root, path string) string {
+	if filepath.IsAbs(path) {
+		return path
+	}
+	return filepath.Join(root, path)
+}
+
+func step(msg string) { fmt.Println("==> " + msg) }
+
+// command runs name in dir with the environment extended by env, its output
+// going to this program's.
+func command(ctx context.Context, dir string, env []string, name string, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	return cmd
+}
+
+func createUserRoles(ctx context.Context, cfg aws.Config) error {
+	client := iam.NewFromConfig(cfg)
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+	for _, user := range users {
+		if _, err := client.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(user), AssumeRolePolicyDocument: aws.String(trust)}); err != nil {
+			return fmt.Errorf("create role %s: %w", user, err)
+		}
+	}
+	return nil
+}
+
+// writeDatasets writes one YAML file per dataset, as an analyst would.
+func writeDatasets(dir string, set datasets.Set) error {
+	write := func(kind datasets.Kind, name string, dataset any) error {
+		data, err := yaml.Marshal(dataset)
+		if err != nil {
+			return err
+		}
+		path := filepath.Join(dir, string(kind), name+".yaml")
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(path, data, 0o644)
+	}
+	for _, p := range set.Push {
+		if err := write(datasets.KindPush, p.Name, p); err != nil {
+			return err
+		}
+	}
+	for _, p := range set.Pull {
+		if err := write(datasets.KindPull, p.Name, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// volatileKeys hold values that differ from one run to the next (times,
+// random ids the emulator makes up) or with the mover's code (its zip, whose
+// hash also names the asset directory in filename).
+var volatileKeys = map[string]bool{
+	"filename":         true,
+	"timestamp":        true,
+	"create_date":      true,
+	"last_modified":    true,
+	"unique_id":        true,
+	"revision_id":      true,
+	"code_sha256":      true,
+	"source_code_hash": true,
+	"source_code_size": true,
+}
+
+// unreadSections are the parts of a JSON plan the summary never reads; they
+// are dropped to keep the fixtures small (they would double their size).
+var unreadSections = []string{"configuration", "planned_values", "resource_drift", "relevant_attributes"}
+
+// stabilize rewrites a JSON plan so that regenerating it gives the same
+// bytes: volatile values become "<volatile>", the emulator's endpoint and
+// this machine's paths become placeholders, unread sections go, and keys are
+// sorted.
+func stabilize(planJSON []byte, replacements map[string]string) ([]byte, error) {
+	decoder := json.NewDecoder(bytes.NewReader(planJSON))
+	decoder.UseNumber()
+	var doc map[string]any
+	if err := decoder.Decode(&doc); err != nil {
+		return nil, fmt.Errorf("terraform show -json gave no JSON object: %w", err)
+	}
+	for _, section := range unreadSections {
+		delete(doc, section)
+	}
+	// Longest first, so that a path inside another is replaced whole.
+	olds := slices.SortedFunc(maps.Keys(replacements), func(a, b string) int { return len(b) - len(a) })
+	var pattern strings.Builder
+	for i, old := range olds {
+		if i > 0 {
+			pattern.WriteString("|")
+		}
+		pattern.WriteString(regexp.QuoteMeta(old))
+	}
+	volatilePaths := regexp.MustCompile(pattern.String())
+	var walk func(v any) any
+	walk = func(v any) any {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, child := range v {
+				if volatileKeys[k] && isValue(child) {
+					v[k] = "<volatile>"
+					continue
+				}
+				v[k] = walk(child)
+			}
+		case []any:
+			for i, child := range v {
+				v[i] = walk(child)
+			}
+		case string:
+			return volatilePaths.ReplaceAllStringFunc(v, func(old string) string { return replacements[old] })
+		}
+		return v
+	}
+	var buf bytes.Buffer
+	encoder := json.NewEncoder(&buf)
+	encoder.SetIndent("", " ")
+	encoder.SetEscapeHTML(false)
+	if err := encoder.Encode(walk(doc)); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// isValue is true for a string or number: an attribute's value rather than
+// the true that after_unknown uses to mark it.
+func isValue(v any) bool {
+	switch v.(type) {
+	case string, json.Number:
+		return true
+	}
+	return false
+}

@@ -1,0 +1,184 @@
+// Package stacks wires the constructs into the one Terraform stack of the
+// exports: the provider, the backend, the shared export bucket, one
+// PushExport per push dataset, one PullExport per pull dataset, the users'
+// access and the outputs. It decides nothing a construct could.
+package stacks
+
+import (
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawscalleridentity"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/provider"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/ministryofjustice/data-engineering-exports/constructs/exportbucket"
+	"github.com/ministryofjustice/data-engineering-exports/constructs/pullexport"
+	"github.com/ministryofjustice/data-engineering-exports/constructs/pushexport"
+	"github.com/ministryofjustice/data-engineering-exports/constructs/useraccess"
+	"github.com/ministryofjustice/data-engineering-exports/datasets"
+	"github.com/ministryofjustice/data-engineering-exports/internal/logicalid"
+)
+
+// ID is the id of the exports stack: its Terraform JSON is
+// <outdir>/stacks/<ID>/cdk.tf.json.
+const ID = "exports"
+
+// DefaultRegion is where the Analytical Platform keeps its data.
+const DefaultRegion = "eu-west-1"
+
+// AWSProviderVersion is the provider requirement. The prebuilt bindings pin
+// the exact version they were generated from; any 5.x from 5.100 on works.
+const AWSProviderVersion = "~> 5.100"
+
+// Output names: what operators and tools read with `terraform output`.
+const (
+	// OutputMoverRoleARNs maps each push dataset to its mover role ARN,
+	// which the recipient grants s3:PutObject and s3:PutObjectAcl in their
+	// bucket policy.
+	OutputMoverRoleARNs = "mover_role_arns"
+	// OutputPullBucketNames maps each pull dataset to its bucket name.
+	OutputPullBucketNames = "pull_bucket_names"
+	// OutputFailedMovesQueueURL is where failed moves wait to be re-driven.
+	OutputFailedMovesQueueURL = "failed_moves_queue_url"
+)
+
+// Tags go on every resource through the provider's default tags, following
+// the Ministry of Justice tagging standard.
+var Tags = map[string]string{
+	"business-unit":    "Platforms",
+	"application":      "data-engineering-exports",
+	"owner":            "Data Engineering: dataengineering@digital.justice.gov.uk",
+	"environment-name": "production",
+	"is-production":    "true",
+}
+
+// Config is everything the stack is made from.
+type Config struct {
+	Datasets datasets.Set
+	// Region is the AWS region, DefaultRegion when empty.
+	Region string
+	// Endpoint, when set, sends every AWS call to an emulator such as
+	// moto_server instead of AWS.
+	Endpoint string
+	Backend  Backend
+	// MoverZip is the path of the mover's deployment package; it is copied
+	// into the stack directory.
+	MoverZip string
+	// MoverZipHash is pushexport.SourceCodeHash of the zip.
+	MoverZipHash string
+}
+
+// Backend is where Terraform keeps the state: Terraform Cloud when
+// CloudOrganization is set, else a local file.
+type Backend struct {
+	// LocalPath is the state file, relative to the stack directory.
+	LocalPath         string
+	CloudOrganization string
+	CloudWorkspace    string
+}
+
+// NewExportsStack creates the stack.
+func NewExportsStack(scope constructs.Construct, id string, config Config) cdktf.TerraformStack {
+	stack := cdktf.NewTerraformStack(scope, &id)
+	newProvider(stack, config)
+	newBackend(stack, config.Backend)
+
+	account := dataawscalleridentity.NewDataAwsCallerIdentity(stack, jsii.String("caller_identity"), &dataawscalleridentity.DataAwsCallerIdentityConfig{})
+	account.OverrideLogicalId(jsii.String(logicalid.Shared("caller_identity")))
+
+	exports := exportbucket.New(stack, "export_bucket", exportbucket.Config{Name: datasets.ExportBucket})
+
+	moverRoleARNs := map[string]*string{}
+	var targets []exportbucket.NotificationTarget
+	var code pushexport.Code
+	if len(config.Datasets.Push) > 0 {
+		// One copy of the zip in the stack directory, for every mover.
+		asset := cdktf.NewTerraformAsset(stack, jsii.String("mover_zip"), &cdktf.TerraformAssetConfig{
+			Path: jsii.String(config.MoverZip),
+			Type: cdktf.AssetType_FILE,
+		})
+		code = pushexport.Code{Path: asset.Path(), SHA256: config.MoverZipHash}
+	}
+	for _, push := range config.Datasets.Push {
+		mover := pushexport.New(stack, datasets.ID(datasets.KindPush, push.Name), pushexport.Config{
+			Dataset:             push,
+			ExportBucket:        datasets.ExportBucket,
+			AccountID:           account.AccountId(),
+			FailedMovesQueueARN: exports.FailedMovesQueue.Arn(),
+			Code:                code,
+		})
+		moverRoleARNs[push.Name] = mover.Role.Arn()
+		targets = append(targets, exportbucket.NotificationTarget{
+			ID:          datasets.ID(datasets.KindPush, push.Name),
+			Prefix:      push.Prefix(),
+			FunctionARN: mover.Function.Arn(),
+			Permission:  mover.Permission,
+		})
+	}
+	exports.AddNotification(targets)
+
+	pullBucketNames := map[string]*string{}
+	for _, pull := range config.Datasets.Pull {
+		bucket := pullexport.New(stack, datasets.ID(datasets.KindPull, pull.Name), pullexport.Config{Dataset: pull})
+		pullBucketNames[pull.Name] = bucket.Bucket.Bucket()
+	}
+
+	useraccess.New(stack, "users", useraccess.Config{
+		ExportBucket: datasets.ExportBucket,
+		PushByUser:   config.Datasets.PushByUser(),
+		Pull:         config.Datasets.Pull,
+	})
+
+	newOutput(stack, OutputMoverRoleARNs, "Mover role ARN of each push dataset: the recipient grants it s3:PutObject and s3:PutObjectAcl on <bucket>/<dataset>/*.", moverRoleARNs)
+	newOutput(stack, OutputPullBucketNames, "Bucket name of each pull dataset.", pullBucketNames)
+	newOutput(stack, OutputFailedMovesQueueURL, "Queue of failed moves, to read and re-drive with `mover --event`.", exports.FailedMovesQueue.Url())
+	return stack
+}
+
+func newOutput(stack cdktf.TerraformStack, name, description string, value any) {
+	output := cdktf.NewTerraformOutput(stack, jsii.String(name), &cdktf.TerraformOutputConfig{
+		Value:       value,
+		Description: jsii.String(description),
+	})
+	output.OverrideLogicalId(jsii.String(name))
+}
+
+func newProvider(stack cdktf.TerraformStack, config Config) {
+	region := config.Region
+	if region == "" {
+		region = DefaultRegion
+	}
+	tags := map[string]*string{}
+	for k, v := range Tags {
+		tags[k] = jsii.String(v)
+	}
+	providerConfig := &provider.AwsProviderConfig{
+		Region:      jsii.String(region),
+		DefaultTags: []*provider.AwsProviderDefaultTags{{Tags: &tags}},
+	}
+	if config.Endpoint != "" {
+		// Every service the stack uses, sent to the emulator; credentials
+		// still come from the environment, never from this file.
+		endpoint := jsii.String(config.Endpoint)
+		providerConfig.Endpoints = []*provider.AwsProviderEndpoints{{
+			Iam: endpoint, Lambda: endpoint, Logs: endpoint, S3: endpoint, Sqs: endpoint, Sts: endpoint,
+		}}
+		providerConfig.S3UsePathStyle = true
+		providerConfig.SkipCredentialsValidation = true
+		providerConfig.SkipMetadataApiCheck = jsii.String("true")
+		providerConfig.SkipRegionValidation = true
+	}
+	provider.NewAwsProvider(stack, jsii.String("aws"), providerConfig)
+	stack.AddOverride(jsii.String("terraform.required_providers.aws.version"), jsii.String(AWSProviderVersion))
+}
+
+func newBackend(stack cdktf.TerraformStack, backend Backend) {
+	if backend.CloudOrganization != "" {
+		cdktf.NewCloudBackend(stack, &cdktf.CloudBackendConfig{
+			Organization: jsii.String(backend.CloudOrganization),
+			Workspaces:   cdktf.NewNamedCloudWorkspace(jsii.String(backend.CloudWorkspace), nil),
+		})
+		return
+	}
+	cdktf.NewLocalBackend(stack, &cdktf.LocalBackendConfig{Path: jsii.String(backend.LocalPath)})
+}

@@ -1,0 +1,259 @@
+package stacks_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/aws/jsii-runtime-go"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/ministryofjustice/data-engineering-exports/constructs/pushexport"
+	"github.com/ministryofjustice/data-engineering-exports/datasets"
+	"github.com/ministryofjustice/data-engineering-exports/internal/lambdazip"
+	"github.com/ministryofjustice/data-engineering-exports/internal/synthtest"
+	"github.com/ministryofjustice/data-engineering-exports/stacks"
+)
+
+func TestMain(m *testing.M) { synthtest.Main(m) }
+
+var update = flag.Bool("update", false, "rewrite "+goldenPath+" from the example datasets")
+
+const (
+	goldenPath = "testdata/exports.tf.json"
+	// standIn is zipped to stand in for the mover, so that the golden JSON
+	// changes with the constructs, not with the mover's code.
+	standIn = "testdata/stand-in-bootstrap"
+	// defaultStatePath is the backend path `go run .` writes from the
+	// repository root with the default outdir and state file (see the
+	// commands package's tests).
+	defaultStatePath = "../../../terraform.tfstate.d/exports.tfstate"
+)
+
+// exampleConfig is the stack configuration `go run .` uses for the example
+// datasets, with the stand-in mover.
+func exampleConfig(t *testing.T) stacks.Config {
+	t.Helper()
+	set, err := datasets.Load("../datasets")
+	if err != nil {
+		t.Fatalf("example datasets: %v", err)
+	}
+	zip, err := lambdazip.Zip(standIn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zipPath := filepath.Join(t.TempDir(), "mover.zip")
+	if err := os.WriteFile(zipPath, zip, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return stacks.Config{
+		Datasets:     *set,
+		Region:       stacks.DefaultRegion,
+		Backend:      stacks.Backend{LocalPath: defaultStatePath},
+		MoverZip:     zipPath,
+		MoverZipHash: pushexport.SourceCodeHash(zip),
+	}
+}
+
+// synth synthesizes config into a new directory and returns it.
+func synth(t *testing.T, config stacks.Config) string {
+	t.Helper()
+	outdir := t.TempDir()
+	app := cdktf.NewApp(&cdktf.AppConfig{Outdir: jsii.String(outdir), StackTraces: jsii.Bool(false)})
+	stacks.NewExportsStack(app, stacks.ID, config)
+	app.Synth()
+	return outdir
+}
+
+func stackJSON(t *testing.T, outdir string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(outdir, "stacks", stacks.ID, "cdk.tf.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+type terraformJSON struct {
+	Terraform map[string]any                       `json:"terraform"`
+	Provider  map[string][]map[string]any          `json:"provider"`
+	Resource  map[string]map[string]map[string]any `json:"resource"`
+	Data      map[string]map[string]map[string]any `json:"data"`
+	Output    map[string]map[string]any            `json:"output"`
+}
+
+func parse(t *testing.T, data []byte) terraformJSON {
+	t.Helper()
+	var tf terraformJSON
+	if err := json.Unmarshal(data, &tf); err != nil {
+		t.Fatal(err)
+	}
+	return tf
+}
+
+// TestGolden compares the Terraform JSON of the example datasets with the
+// reviewed copy in testdata. After an intended change, run
+// `go test ./stacks -run TestGolden -update` and review the diff.
+func TestGolden(t *testing.T) {
+	got := stackJSON(t, synth(t, exampleConfig(t)))
+	if *update {
+		if err := os.WriteFile(goldenPath, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(goldenPath)
+	if err != nil {
+		t.Fatalf("%v: run go test ./stacks -run TestGolden -update", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("synthesized JSON differs from %s: if the change is intended, run go test ./stacks -run TestGolden -update and review the diff", goldenPath)
+	}
+}
+
+// TestReproducible synthesizes twice: every file, the asset included, must
+// be the same byte for byte.
+func TestReproducible(t *testing.T) {
+	config := exampleConfig(t)
+	first, second := tree(t, synth(t, config)), tree(t, synth(t, config))
+	if len(first) == 0 {
+		t.Fatal("nothing synthesized")
+	}
+	for name, data := range first {
+		if !bytes.Equal(data, second[name]) {
+			t.Errorf("%s differs between two syntheses", name)
+		}
+	}
+	for name := range second {
+		if _, ok := first[name]; !ok {
+			t.Errorf("%s only in the second synthesis", name)
+		}
+	}
+	zip, _ := lambdazip.Zip(standIn)
+	assets := 0
+	for name, data := range first {
+		if filepath.Ext(name) == ".zip" {
+			assets++
+			if !bytes.Equal(data, zip) {
+				t.Errorf("asset %s is not the mover zip", name)
+			}
+		}
+	}
+	if assets != 1 {
+		t.Errorf("%d zip assets, want one shared by every mover", assets)
+	}
+}
+
+func tree(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	files := map[string][]byte{}
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		rel, _ := filepath.Rel(dir, path)
+		files[rel] = data
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+// TestResourcesPerDataset keeps the count of resources honest: each one
+// costs plan and apply time on every deploy.
+func TestResourcesPerDataset(t *testing.T) {
+	tf := parse(t, stackJSON(t, synth(t, exampleConfig(t))))
+	counts := map[string]int{}
+	for _, byID := range tf.Resource {
+		for id := range byID {
+			switch {
+			case hasPrefix(id, "push-performance_hub_daily-"):
+				counts["push"]++
+			case hasPrefix(id, "pull-tribunal_outcomes-bucket"):
+				counts["pull"]++
+			case hasPrefix(id, "pull-probation_caseload-bucket"):
+				counts["pull versioned"]++
+			case hasPrefix(id, "shared-"):
+				counts["shared"]++
+			}
+		}
+	}
+	want := map[string]int{"push": 6, "pull": 5, "pull versioned": 6, "shared": 7}
+	for kind, n := range want {
+		if counts[kind] != n {
+			t.Errorf("%s: %d resources, want %d", kind, counts[kind], n)
+		}
+	}
+	if n := len(tf.Data["aws_iam_role"]); n != 3 {
+		t.Errorf("%d user role lookups, want 3 (one per distinct user)", n)
+	}
+}
+
+func hasPrefix(s, prefix string) bool { return len(s) >= len(prefix) && s[:len(prefix)] == prefix }
+
+func TestProviderAndBackend(t *testing.T) {
+	config := exampleConfig(t)
+	tf := parse(t, stackJSON(t, synth(t, config)))
+	aws := tf.Provider["aws"][0]
+	if aws["region"] != "eu-west-1" || aws["endpoints"] != nil || aws["s3_use_path_style"] != nil {
+		t.Errorf("provider for AWS = %v", aws)
+	}
+	tags := aws["default_tags"].([]any)[0].(map[string]any)["tags"].(map[string]any)
+	for _, key := range []string{"business-unit", "application", "owner", "environment-name", "is-production"} {
+		if tags[key] == nil || tags[key] == "" {
+			t.Errorf("default tag %s missing", key)
+		}
+	}
+	requirement := tf.Terraform["required_providers"].(map[string]any)["aws"].(map[string]any)
+	if requirement["version"] != "~> 5.100" {
+		t.Errorf("aws provider requirement = %v, want a ~> 5.x range", requirement["version"])
+	}
+	if got := tf.Terraform["backend"]; !jsonEqual(got, map[string]any{"local": map[string]any{"path": defaultStatePath}}) {
+		t.Errorf("backend = %v", got)
+	}
+	for _, name := range []string{"mover_role_arns", "pull_bucket_names", "failed_moves_queue_url"} {
+		if tf.Output[name] == nil {
+			t.Errorf("no output %s", name)
+		}
+	}
+
+	config.Endpoint = "http://127.0.0.1:5000"
+	config.Region = "eu-west-2"
+	config.Backend = stacks.Backend{CloudOrganization: "ministryofjustice", CloudWorkspace: "data-engineering-exports"}
+	tf = parse(t, stackJSON(t, synth(t, config)))
+	aws = tf.Provider["aws"][0]
+	endpoints := aws["endpoints"].([]any)[0].(map[string]any)
+	for _, service := range []string{"iam", "lambda", "logs", "s3", "sqs", "sts"} {
+		if endpoints[service] != config.Endpoint {
+			t.Errorf("endpoint for %s = %v", service, endpoints[service])
+		}
+	}
+	for _, flag := range []string{"s3_use_path_style", "skip_credentials_validation", "skip_region_validation"} {
+		if aws[flag] != true {
+			t.Errorf("%s = %v with an emulator", flag, aws[flag])
+		}
+	}
+	if aws["region"] != "eu-west-2" || aws["access_key"] != nil || aws["secret_key"] != nil {
+		t.Errorf("provider = %v", aws)
+	}
+	if _, local := tf.Terraform["backend"]; local {
+		t.Error("a local backend as well as Terraform Cloud")
+	}
+	cloud := map[string]any{"organization": "ministryofjustice", "workspaces": map[string]any{"name": "data-engineering-exports"}}
+	if got := tf.Terraform["cloud"]; !jsonEqual(got, cloud) {
+		t.Errorf("cloud = %v, want %v", got, cloud)
+	}
+}
+
+func jsonEqual(a, b any) bool {
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	return bytes.Equal(ja, jb)
+}

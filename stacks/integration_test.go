@@ -1,0 +1,400 @@
+package stacks_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"maps"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/ministryofjustice/data-engineering-exports/constructs/exportbucket"
+	"github.com/ministryofjustice/data-engineering-exports/constructs/iampolicy"
+	"github.com/ministryofjustice/data-engineering-exports/constructs/pullexport"
+	"github.com/ministryofjustice/data-engineering-exports/constructs/pushexport"
+	"github.com/ministryofjustice/data-engineering-exports/constructs/useraccess"
+	"github.com/ministryofjustice/data-engineering-exports/datasets"
+	"github.com/ministryofjustice/data-engineering-exports/internal/motoserver"
+	"github.com/ministryofjustice/data-engineering-exports/internal/synthtest"
+	"github.com/ministryofjustice/data-engineering-exports/stacks"
+)
+
+// TestApplyToMoto deploys the example datasets to moto with Terraform, checks
+// through the AWS SDK that what exists is what the constructs meant, then
+// plans again and requires no changes.
+func TestApplyToMoto(t *testing.T) {
+	if os.Getenv("TF_CLI_CONFIG_FILE") == "" {
+		t.Fatal("TF_CLI_CONFIG_FILE is not set: run this test through `make test`, which points Terraform at the offline provider mirror")
+	}
+	started := time.Now()
+	ctx := context.Background()
+	moto := motoserver.StartT(t)
+	cfg := moto.AWSConfig()
+	iamClient := iam.NewFromConfig(cfg)
+
+	config := exampleConfig(t)
+	set := config.Datasets
+	// The users' roles exist in the real account; the emulator needs them.
+	for _, role := range users(set) {
+		if _, err := iamClient.CreateRole(ctx, &iam.CreateRoleInput{
+			RoleName:                 aws.String(role),
+			AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[]}`),
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	config.Endpoint = moto.Endpoint
+	config.Backend = stacks.Backend{LocalPath: filepath.Join(t.TempDir(), "exports.tfstate")}
+	phase := time.Now()
+	lap := func(name string) {
+		t.Logf("%-6s %s", name, time.Since(phase).Round(100*time.Millisecond))
+		phase = time.Now()
+	}
+	lap("setup")
+	stackDir := filepath.Join(synth(t, config), "stacks", stacks.ID)
+	lap("synth")
+	env := append(os.Environ(), moto.Env()...)
+	terraform(t, stackDir, env, 0, "init", "-input=false", "-no-color")
+	lap("init")
+	terraform(t, stackDir, env, 0, "apply", "-auto-approve", "-input=false", "-no-color")
+	lap("apply")
+
+	s3Client := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+	checkMovers(ctx, t, set, iamClient, lambda.NewFromConfig(cfg))
+	checkUsers(ctx, t, set, iamClient)
+	checkNotification(ctx, t, set, s3Client)
+	checkBuckets(ctx, t, set, s3Client)
+	checkFailedMovesQueue(ctx, t, sqs.NewFromConfig(cfg))
+	lap("checks")
+
+	terraform(t, stackDir, env, 0, "plan", "-detailed-exitcode", "-input=false", "-no-color")
+	lap("plan")
+
+	checkRemovingADatasetKeepsItsData(ctx, t, config, env, s3Client)
+	lap("remove")
+	t.Logf("whole test %s", time.Since(started).Round(time.Second))
+}
+
+// checkRemovingADatasetKeepsItsData removes a pull dataset whose bucket
+// holds a file: the plan must refuse to destroy the bucket, so nothing is
+// applied, and the file and the bucket's protections must still be there.
+func checkRemovingADatasetKeepsItsData(ctx context.Context, t *testing.T, config stacks.Config, env []string, s3Client *s3.Client) {
+	removed := config.Datasets.Pull[len(config.Datasets.Pull)-1]
+	bucket, key := aws.String(removed.BucketName()), aws.String("keep/me.csv")
+	// moto applies a bucket policy's Deny statements without evaluating their
+	// conditions, so the TLS denies would refuse this upload.
+	if _, err := s3Client.DeleteBucketPolicy(ctx, &s3.DeleteBucketPolicyInput{Bucket: bucket}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s3Client.PutObject(ctx, &s3.PutObjectInput{Bucket: bucket, Key: key, Body: strings.NewReader("a,b\n")}); err != nil {
+		t.Fatal(err)
+	}
+	config.Datasets.Pull = config.Datasets.Pull[:len(config.Datasets.Pull)-1]
+	stackDir := filepath.Join(synth(t, config), "stacks", stacks.ID)
+	terraform(t, stackDir, env, 0, "init", "-input=false", "-no-color")
+	out := terraform(t, stackDir, env, 1, "apply", "-auto-approve", "-input=false", "-no-color")
+	if !strings.Contains(out, "prevent_destroy") || !strings.Contains(out, "pull-"+removed.Name+"-bucket") {
+		t.Errorf("removing %s was not stopped by the bucket's prevent_destroy:\n%s", removed.Name, out)
+	}
+	if _, err := s3Client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: bucket, Key: key}); err != nil {
+		t.Errorf("removing the dataset file %s lost s3://%s/%s: %v", removed.File, *bucket, *key, err)
+	}
+	if _, err := s3Client.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: bucket}); err != nil {
+		t.Errorf("removing the dataset file %s stripped the public access block of %s: %v", removed.File, *bucket, err)
+	}
+}
+
+// terraform runs a Terraform command in dir and fails unless it exits with
+// want (plan -detailed-exitcode exits 2 when there are changes).
+func terraform(t *testing.T, dir string, env []string, want int, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("terraform", args...)
+	cmd.Dir = dir
+	cmd.Env = env
+	out, err := cmd.CombinedOutput()
+	code := 0
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		code = exit.ExitCode()
+	} else if err != nil {
+		t.Fatalf("terraform %s: %v", args[0], err)
+	}
+	if code != want {
+		t.Fatalf("terraform %s exited %d, want %d:\n%s", args[0], code, want, out)
+	}
+	return string(out)
+}
+
+func users(set datasets.Set) []string {
+	var roles []string
+	for _, p := range set.Push {
+		roles = append(roles, p.Users...)
+	}
+	for _, p := range set.Pull {
+		roles = append(roles, p.Users...)
+	}
+	slices.Sort(roles)
+	return slices.Compact(roles)
+}
+
+const (
+	account  = motoserver.AccountID
+	region   = motoserver.Region
+	queueARN = "arn:aws:sqs:" + region + ":" + account + ":" + datasets.ExportBucket + exportbucket.FailedMovesQueueSuffix
+)
+
+func checkMovers(ctx context.Context, t *testing.T, set datasets.Set, iamClient *iam.Client, lambdaClient *lambda.Client) {
+	for _, push := range set.Push {
+		role, err := iamClient.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(push.MoverName())})
+		if err != nil {
+			t.Fatalf("mover role of %s: %v", push.Name, err)
+		}
+		if got := aws.ToString(role.Role.Path); got != datasets.MoverRolePath {
+			t.Errorf("%s: role path %q", push.Name, got)
+		}
+		synthtest.AssertPolicy(t, push.Name+" trust policy", policyDocument(t, role.Role.AssumeRolePolicyDocument), pushexport.TrustPolicy())
+
+		policies, err := iamClient.ListRolePolicies(ctx, &iam.ListRolePoliciesInput{RoleName: aws.String(push.MoverName())})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(policies.PolicyNames, []string{pushexport.RolePolicyName}) {
+			t.Errorf("%s: inline policies %v", push.Name, policies.PolicyNames)
+		}
+		attached, err := iamClient.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(push.MoverName())})
+		if err != nil || len(attached.AttachedPolicies) != 0 {
+			t.Errorf("%s: managed policies attached: %v (%v)", push.Name, attached, err)
+		}
+		inline, err := iamClient.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(push.MoverName()), PolicyName: aws.String(pushexport.RolePolicyName)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		logGroupARN := "arn:aws:logs:" + region + ":" + account + ":log-group:/aws/lambda/" + push.MoverName()
+		synthtest.AssertPolicy(t, push.Name+" mover policy", policyDocument(t, inline.PolicyDocument),
+			pushexport.MoverPolicy(datasets.ExportBucket, push, logGroupARN, queueARN))
+
+		function, err := lambdaClient.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: aws.String(push.MoverName())})
+		if err != nil {
+			t.Fatalf("mover function of %s: %v", push.Name, err)
+		}
+		wantEnv := map[string]string{
+			pushexport.EnvDestinationBucket: push.Bucket,
+			pushexport.EnvKeepFiles:         strconv.FormatBool(push.KeepFiles),
+			pushexport.EnvDatasetName:       push.Name,
+		}
+		if function.Environment == nil || !maps.Equal(function.Environment.Variables, wantEnv) {
+			t.Errorf("%s: function environment %v, want %v", push.Name, function.Environment, wantEnv)
+		}
+		if aws.ToString(function.Role) != aws.ToString(role.Role.Arn) || string(function.Runtime) != pushexport.Runtime ||
+			aws.ToString(function.Handler) != pushexport.Handler || aws.ToInt32(function.Timeout) != pushexport.TimeoutSeconds ||
+			aws.ToInt32(function.MemorySize) != pushexport.MemoryMB {
+			t.Errorf("%s: function role %s runtime %s handler %s timeout %d memory %d", push.Name, aws.ToString(function.Role),
+				function.Runtime, aws.ToString(function.Handler), aws.ToInt32(function.Timeout), aws.ToInt32(function.MemorySize))
+		}
+
+		invoke, err := lambdaClient.GetFunctionEventInvokeConfig(ctx, &lambda.GetFunctionEventInvokeConfigInput{FunctionName: aws.String(push.MoverName())})
+		if err != nil {
+			t.Fatalf("%s: event invoke config: %v", push.Name, err)
+		}
+		if invoke.DestinationConfig == nil || invoke.DestinationConfig.OnFailure == nil || aws.ToString(invoke.DestinationConfig.OnFailure.Destination) != queueARN {
+			t.Errorf("%s: on-failure destination %+v, want %s", push.Name, invoke.DestinationConfig, queueARN)
+		}
+
+		permission, err := lambdaClient.GetPolicy(ctx, &lambda.GetPolicyInput{FunctionName: aws.String(push.MoverName())})
+		if err != nil {
+			t.Fatalf("%s: function policy: %v", push.Name, err)
+		}
+		checkInvokePermission(t, push.Name, aws.ToString(permission.Policy))
+	}
+}
+
+// checkInvokePermission: only S3, only for the export bucket, only in our
+// account, may invoke the mover.
+func checkInvokePermission(t *testing.T, name, policy string) {
+	var doc struct {
+		Statement []struct {
+			Effect    string
+			Principal map[string]string
+			Action    string
+			Condition map[string]map[string]string
+		}
+	}
+	if err := json.Unmarshal([]byte(policy), &doc); err != nil || len(doc.Statement) != 1 {
+		t.Fatalf("%s: function policy %s (%v)", name, policy, err)
+	}
+	st := doc.Statement[0]
+	if st.Effect != "Allow" || st.Principal["Service"] != "s3.amazonaws.com" || st.Action != "lambda:InvokeFunction" ||
+		st.Condition["ArnLike"]["AWS:SourceArn"] != iampolicy.BucketARN(datasets.ExportBucket) ||
+		st.Condition["StringEquals"]["AWS:SourceAccount"] != account {
+		t.Errorf("%s: function policy %s", name, policy)
+	}
+}
+
+func checkUsers(ctx context.Context, t *testing.T, set datasets.Set, iamClient *iam.Client) {
+	want := map[string]map[string]iampolicy.Document{}
+	add := func(role, name string, doc iampolicy.Document) {
+		if want[role] == nil {
+			want[role] = map[string]iampolicy.Document{}
+		}
+		want[role][name] = doc
+	}
+	for _, user := range set.PushByUser() {
+		add(user.Role, useraccess.PushPolicyName, useraccess.PushPolicy(datasets.ExportBucket, user.Datasets))
+	}
+	for _, pull := range set.Pull {
+		for _, role := range pull.Users {
+			add(role, useraccess.PullPolicyName(pull.Name), useraccess.PullPolicy(pull))
+		}
+	}
+	for role, policies := range want {
+		listed, err := iamClient.ListRolePolicies(ctx, &iam.ListRolePoliciesInput{RoleName: aws.String(role)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(listed.PolicyNames) != len(policies) {
+			t.Errorf("%s has policies %v, want %d", role, listed.PolicyNames, len(policies))
+		}
+		for name, doc := range policies {
+			got, err := iamClient.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(role), PolicyName: aws.String(name)})
+			if err != nil {
+				t.Errorf("%s: policy %s: %v", role, name, err)
+				continue
+			}
+			synthtest.AssertPolicy(t, role+" "+name, policyDocument(t, got.PolicyDocument), doc)
+		}
+	}
+}
+
+func checkNotification(ctx context.Context, t *testing.T, set datasets.Set, s3Client *s3.Client) {
+	notification, err := s3Client.GetBucketNotificationConfiguration(ctx, &s3.GetBucketNotificationConfigurationInput{Bucket: aws.String(datasets.ExportBucket)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries := notification.LambdaFunctionConfigurations
+	if len(entries) != len(set.Push) || len(notification.QueueConfigurations)+len(notification.TopicConfigurations) != 0 {
+		t.Fatalf("notification configuration: %d lambda entries for %d push datasets, %+v", len(entries), len(set.Push), notification)
+	}
+	for _, push := range set.Push {
+		functionARN := "arn:aws:lambda:" + region + ":" + account + ":function:" + push.MoverName()
+		i := slices.IndexFunc(entries, func(e s3types.LambdaFunctionConfiguration) bool {
+			return aws.ToString(e.LambdaFunctionArn) == functionARN
+		})
+		if i < 0 {
+			t.Errorf("no notification entry for %s", functionARN)
+			continue
+		}
+		entry := entries[i]
+		if !slices.Equal(entry.Events, []s3types.Event{exportbucket.ObjectCreatedEvents}) {
+			t.Errorf("%s: events %v", push.Name, entry.Events)
+		}
+		var rules []s3types.FilterRule
+		if entry.Filter != nil && entry.Filter.Key != nil {
+			rules = entry.Filter.Key.FilterRules
+		}
+		if len(rules) != 1 || aws.ToString(rules[0].Value) != push.Prefix() {
+			t.Errorf("%s: filter %+v, want prefix %s only", push.Name, rules, push.Prefix())
+		}
+	}
+}
+
+func checkBuckets(ctx context.Context, t *testing.T, set datasets.Set, s3Client *s3.Client) {
+	versioned := map[string]bool{datasets.ExportBucket: false}
+	readers := map[string][]iampolicy.Statement{datasets.ExportBucket: {}}
+	for _, pull := range set.Pull {
+		versioned[pull.BucketName()] = pull.BucketVersioning
+		readers[pull.BucketName()] = pullexport.ReaderStatements(pull)
+	}
+	for bucket, wantVersioning := range versioned {
+		b := aws.String(bucket)
+		block, err := s3Client.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: b})
+		if err != nil {
+			t.Fatalf("%s: public access block: %v", bucket, err)
+		}
+		if c := block.PublicAccessBlockConfiguration; !aws.ToBool(c.BlockPublicAcls) || !aws.ToBool(c.BlockPublicPolicy) ||
+			!aws.ToBool(c.IgnorePublicAcls) || !aws.ToBool(c.RestrictPublicBuckets) {
+			t.Errorf("%s: public access block %+v", bucket, c)
+		}
+		encryption, err := s3Client.GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: b})
+		if err != nil {
+			t.Fatalf("%s: encryption: %v", bucket, err)
+		}
+		if rules := encryption.ServerSideEncryptionConfiguration.Rules; len(rules) != 1 || rules[0].ApplyServerSideEncryptionByDefault == nil ||
+			rules[0].ApplyServerSideEncryptionByDefault.SSEAlgorithm != s3types.ServerSideEncryptionAes256 {
+			t.Errorf("%s: encryption %+v", bucket, rules)
+		}
+		ownership, err := s3Client.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: b})
+		if err != nil {
+			t.Fatalf("%s: ownership controls: %v", bucket, err)
+		}
+		if rules := ownership.OwnershipControls.Rules; len(rules) != 1 || rules[0].ObjectOwnership != s3types.ObjectOwnershipBucketOwnerEnforced {
+			t.Errorf("%s: ownership %+v", bucket, rules)
+		}
+		versioning, err := s3Client.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: b})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := versioning.Status == s3types.BucketVersioningStatusEnabled; got != wantVersioning {
+			t.Errorf("%s: versioning %q, want enabled=%v", bucket, versioning.Status, wantVersioning)
+		}
+
+		policy, err := s3Client.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: b})
+		if err != nil {
+			t.Fatalf("%s: policy: %v", bucket, err)
+		}
+		doc := synthtest.ParsePolicy(t, aws.ToString(policy.Policy))
+		n := len(readers[bucket])
+		if len(doc.Statement) != n+2 {
+			t.Fatalf("%s: policy %s, want %d statements and the TLS denies", bucket, doc.JSON(), n)
+		}
+		synthtest.AssertPolicy(t, bucket+" readers", iampolicy.New(doc.Statement[:n]...), iampolicy.New(readers[bucket]...))
+		for i, sid := range []string{"DenyInsecureTransport", "DenyOutdatedTLS"} {
+			deny := doc.Statement[n+i]
+			if deny.Sid != sid || deny.Effect != iampolicy.Deny || !slices.Equal(deny.Principal["AWS"], []string{"*"}) {
+				t.Errorf("%s: statement %d = %+v, want %s for everyone", bucket, n+i, deny, sid)
+			}
+		}
+	}
+}
+
+func checkFailedMovesQueue(ctx context.Context, t *testing.T, sqsClient *sqs.Client) {
+	queue, err := sqsClient.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(datasets.ExportBucket + exportbucket.FailedMovesQueueSuffix)})
+	if err != nil {
+		t.Fatalf("failed-moves queue: %v", err)
+	}
+	attributes, err := sqsClient.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: queue.QueueUrl, AttributeNames: []sqstypes.QueueAttributeName{"All"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := attributes.Attributes["MessageRetentionPeriod"]; got != "1209600" {
+		t.Errorf("queue retention %s s, want 14 days", got)
+	}
+	if got := attributes.Attributes["SqsManagedSseEnabled"]; got != "true" {
+		t.Errorf("queue encryption %q", got)
+	}
+}
+
+// policyDocument parses a policy as IAM returns it: URL-encoded JSON.
+func policyDocument(t *testing.T, encoded *string) iampolicy.Document {
+	t.Helper()
+	text, err := url.QueryUnescape(aws.ToString(encoded))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return synthtest.ParsePolicy(t, text)
+}
