@@ -29,6 +29,7 @@ import (
 	"github.com/ministryofjustice/data-engineering-exports/constructs/pushexport"
 	"github.com/ministryofjustice/data-engineering-exports/constructs/useraccess"
 	"github.com/ministryofjustice/data-engineering-exports/datasets"
+	"github.com/ministryofjustice/data-engineering-exports/internal/commands"
 	"github.com/ministryofjustice/data-engineering-exports/internal/motoserver"
 	"github.com/ministryofjustice/data-engineering-exports/internal/synthtest"
 	"github.com/ministryofjustice/data-engineering-exports/stacks"
@@ -92,8 +93,10 @@ func TestApplyToMoto(t *testing.T) {
 }
 
 // checkRemovingADatasetKeepsItsData removes a pull dataset whose bucket
-// holds a file: the plan must refuse to destroy the bucket, so nothing is
-// applied, and the file and the bucket's protections must still be there.
+// holds a file. Terraform plans to delete the bucket (a removed resource block
+// takes its prevent_destroy with it), so the deploy's gate must refuse the
+// plan: plan-summary --fail-on-data-risk exits 3 naming the bucket, and the
+// file is untouched.
 func checkRemovingADatasetKeepsItsData(ctx context.Context, t *testing.T, config stacks.Config, env []string, s3Client *s3.Client) {
 	removed := config.Datasets.Pull[len(config.Datasets.Pull)-1]
 	bucket, key := aws.String(removed.BucketName()), aws.String("keep/me.csv")
@@ -108,15 +111,18 @@ func checkRemovingADatasetKeepsItsData(ctx context.Context, t *testing.T, config
 	config.Datasets.Pull = config.Datasets.Pull[:len(config.Datasets.Pull)-1]
 	stackDir := filepath.Join(synth(t, config), "stacks", stacks.ID)
 	terraform(t, stackDir, env, 0, "init", "-input=false", "-no-color")
-	out := terraform(t, stackDir, env, 1, "apply", "-auto-approve", "-input=false", "-no-color")
-	if !strings.Contains(out, "prevent_destroy") || !strings.Contains(out, "pull-"+removed.Name+"-bucket") {
-		t.Errorf("removing %s was not stopped by the bucket's prevent_destroy:\n%s", removed.Name, out)
+	terraform(t, stackDir, env, 0, "plan", "-out=removal.tfplan", "-input=false", "-no-color")
+	planJSON := filepath.Join(stackDir, "removal.json")
+	if err := os.WriteFile(planJSON, []byte(terraform(t, stackDir, env, 0, "show", "-json", "removal.tfplan")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr strings.Builder
+	code := commands.PlanSummary([]string{"--fail-on-data-risk", "--datasets", t.TempDir(), planJSON}, &stdout, &stderr)
+	if code != 3 || !strings.Contains(stderr.String(), "aws_s3_bucket.pull-"+removed.Name+"-bucket") {
+		t.Errorf("the deploy gate let the removal of %s through: exit %d\n%s", removed.Name, code, stderr.String())
 	}
 	if _, err := s3Client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: bucket, Key: key}); err != nil {
 		t.Errorf("removing the dataset file %s lost s3://%s/%s: %v", removed.File, *bucket, *key, err)
-	}
-	if _, err := s3Client.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: bucket}); err != nil {
-		t.Errorf("removing the dataset file %s stripped the public access block of %s: %v", removed.File, *bucket, err)
 	}
 }
 

@@ -4,12 +4,12 @@
 // refuses requests without TLS or with TLS older than 1.2 on top of the
 // caller's own statements.
 //
-// A bucket is never destroyed by a plan: it has lifecycle.prevent_destroy,
-// so removing or renaming a dataset file fails at plan time, before anything
-// changes, instead of stripping the bucket's protections (policy, public
-// access block) and then failing on the objects it holds. Retiring a bucket
-// is a data engineer's deliberate act (see the README). As a second line of
-// defence it never sets force_destroy, so S3 itself refuses to delete a
+// Buckets hold data that outlives any one plan. lifecycle.prevent_destroy
+// makes Terraform refuse any plan that would replace or destroy a bucket
+// whose resource is still configured. It cannot help once a dataset file,
+// and with it the resource block, is removed: that plan is refused by the
+// deploy's gate (plan-summary --fail-on-data-risk) instead. As a last line of
+// defence no bucket sets force_destroy, so S3 itself refuses to delete a
 // bucket that still holds objects.
 package securebucket
 

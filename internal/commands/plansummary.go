@@ -9,11 +9,18 @@ import (
 	"github.com/ministryofjustice/data-engineering-exports/internal/plansummary"
 )
 
-const planSummaryUsage = `usage: plan-summary [--datasets DIR] [--raw-plan FILE] PLAN.json
+const planSummaryUsage = `usage: plan-summary [--datasets DIR] [--raw-plan FILE] [--fail-on-data-risk] PLAN.json
 
 Prints a Markdown summary of PLAN.json, the output of 'terraform show -json
 PLANFILE' ('-' reads it from standard input), for a pull-request comment.
+With --fail-on-data-risk it exits 3 when the plan puts stored data at risk
+(a bucket deleted, its policy or public-access block removed, ...): the
+deploy applies no such plan.
 `
+
+// exitDataRisk is plan-summary's exit status for a plan that puts stored
+// data at risk, when asked to refuse one.
+const exitDataRisk = 3
 
 // PlanSummary prints the Markdown summary of a Terraform JSON plan.
 func PlanSummary(args []string, stdout, stderr io.Writer) int {
@@ -22,6 +29,7 @@ func PlanSummary(args []string, stdout, stderr io.Writer) int {
 	fs.Usage = func() { fmt.Fprint(stderr, planSummaryUsage); fs.PrintDefaults() }
 	datasetsDir := fs.String("datasets", DatasetsDir(), "directory of dataset files, for each dataset's paperwork link")
 	rawPlan := fs.String("raw-plan", "", "file holding 'terraform show -no-color PLANFILE' output, appended collapsed")
+	failOnDataRisk := fs.Bool("fail-on-data-risk", false, "exit 3 when the plan puts stored data at risk")
 	planPath, ok := parseWithOnePositional(fs, args)
 	if !ok {
 		return 2
@@ -49,6 +57,14 @@ func PlanSummary(args []string, stdout, stderr io.Writer) int {
 	if _, err := io.WriteString(stdout, out); err != nil {
 		fmt.Fprintf(stderr, "plan-summary: %v\n", err)
 		return 1
+	}
+	if risks := summary.DataRisks(); *failOnDataRisk && len(risks) > 0 {
+		fmt.Fprintf(stderr, "plan-summary: refusing this plan: %d changes put stored data at risk:\n", len(risks))
+		for _, risk := range risks {
+			fmt.Fprintf(stderr, "  %s %s: %s\n", risk.Verb, risk.Address, risk.DataRisk)
+		}
+		fmt.Fprintln(stderr, "Nothing was applied. If this is intended, retire the dataset deliberately (README: Troubleshooting).")
+		return exitDataRisk
 	}
 	return 0
 }

@@ -86,6 +86,9 @@ func (s *Summary) writeDestructive(b *strings.Builder) {
 	if atRisk > 0 {
 		fmt.Fprintf(b, "> [!CAUTION]\n> ## :warning: Data at risk\n> **%s stored data at risk. Do not approve until each one below is intended and its data is safe.**\n>\n",
 			plural(atRisk, "change puts", "changes put"))
+		if len(s.DataRisks()) > 0 {
+			b.WriteString("> The deploy on merge refuses to apply this plan: a data engineer must retire the bucket deliberately first (README: Troubleshooting).\n>\n")
+		}
 	} else {
 		fmt.Fprintf(b, "> [!WARNING]\n> **%s deleted or replaced.** Check each one is intended.\n>\n",
 			plural(len(s.Destructive), "resource is", "resources are"))

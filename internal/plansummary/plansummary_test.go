@@ -302,10 +302,25 @@ func TestDataRiskRules(t *testing.T) {
 			if len(s.Destructive) != 1 || !strings.Contains(s.Destructive[0].DataRisk, tt.mentions) {
 				t.Fatalf("destructive = %+v, want one data risk mentioning %q", s.Destructive, tt.mentions)
 			}
-			if md := s.Markdown(); !strings.Contains(md, "[!CAUTION]") {
-				t.Errorf("a data risk needs the loud warning:\n%s", md)
+			if md := s.Markdown(); !strings.Contains(md, "[!CAUTION]") || !strings.Contains(md, "refuses to apply") {
+				t.Errorf("a data risk needs the loud warning, and to say the deploy refuses it:\n%s", md)
+			}
+			if risks := s.DataRisks(); len(risks) != 1 || risks[0].Address != s.Destructive[0].Address {
+				t.Errorf("DataRisks = %+v; the deploy must refuse this change", risks)
 			}
 		})
+	}
+}
+
+// TestStoppingVersioningIsFlaggedNotRefused: bucket_versioning is a dataset's
+// own flag, so turning it off is shown to the reviewer but the deploy goes on.
+func TestStoppingVersioningIsFlaggedNotRefused(t *testing.T) {
+	s := summarizeScenario(t, "change_flags")
+	if !hasDataRisk(s, "aws_s3_bucket_versioning.pull-probation_caseload-bucket_versioning", "versioning") {
+		t.Fatalf("stopping versioning must be flagged: %+v", s.Destructive)
+	}
+	if risks := s.DataRisks(); len(risks) != 0 {
+		t.Errorf("DataRisks = %+v; want none, the deploy applies a flag change", risks)
 	}
 }
 

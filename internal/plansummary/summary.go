@@ -59,6 +59,11 @@ type Destruction struct {
 	// DataRisk says how the change puts data at risk; empty when it only
 	// deletes or replaces a resource that holds none.
 	DataRisk string
+	// Refused is true for the risks the deploy refuses to apply (see
+	// DataRisks): those to the data stored now, or to its protections.
+	// Stopping versioning is flagged for the reviewer but not refused: it
+	// only affects later overwrites, and it is a dataset's own flag.
+	Refused bool
 }
 
 // DatasetChange is what the plan does to one dataset.
@@ -226,7 +231,7 @@ func (s *Summary) list(rc resourceChange, id logicalid.ID, ours bool, deletedBuc
 	change := ResourceChange{Address: rc.Address, Verb: c.verb(), Owner: describeOwner(id, ours)}
 	s.Counts[change.Verb]++
 	if risk := dataRisk(rc, deletedBuckets); c.deletes() || risk != "" {
-		s.Destructive = append(s.Destructive, Destruction{change, risk})
+		s.Destructive = append(s.Destructive, Destruction{change, risk, risk != "" && rc.Type != "aws_s3_bucket_versioning"})
 	}
 	switch {
 	case !ours:
@@ -444,6 +449,19 @@ func boolRank(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// DataRisks are the changes that put stored data, or its protections, at
+// risk: the deploy refuses a plan that has any (plan-summary
+// --fail-on-data-risk).
+func (s *Summary) DataRisks() []Destruction {
+	var risks []Destruction
+	for _, d := range s.Destructive {
+		if d.Refused {
+			risks = append(risks, d)
+		}
+	}
+	return risks
 }
 
 // Empty is true when the plan changes no resource.
