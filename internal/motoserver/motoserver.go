@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -66,13 +68,21 @@ func Start(ctx context.Context, logPath string) (*Server, error) {
 	return s, nil
 }
 
+// EnvLogDir names a directory where StartT keeps each test's moto_server
+// log (<test name>.log), to read the emulator's side of a failure.
+const EnvLogDir = "MOTOSERVER_LOG_DIR"
+
 // StartT starts a server for one test and stops it when the test ends. A
 // missing moto_server fails the test: it is part of the toolchain.
 func StartT(t testing.TB) *Server {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	s, err := Start(ctx, "")
+	logPath := ""
+	if dir := os.Getenv(EnvLogDir); dir != "" {
+		logPath = filepath.Join(dir, strings.ReplaceAll(t.Name(), "/", "_")+".log")
+	}
+	s, err := Start(ctx, logPath)
 	if err != nil {
 		t.Fatalf("moto_server: %v", err)
 	}
