@@ -66,6 +66,9 @@ type Config struct {
 	MoverZip string
 	// MoverZipHash is pushexport.SourceCodeHash of the zip.
 	MoverZipHash string
+	// AlarmActions are told when a failed move waits for an operator
+	// (SNS topic ARNs); none is fine.
+	AlarmActions []string
 }
 
 // Backend is where Terraform keeps the state: Terraform Cloud when
@@ -86,7 +89,7 @@ func NewExportsStack(scope constructs.Construct, id string, config Config) cdktf
 	account := dataawscalleridentity.NewDataAwsCallerIdentity(stack, jsii.String("caller_identity"), &dataawscalleridentity.DataAwsCallerIdentityConfig{})
 	account.OverrideLogicalId(jsii.String(logicalid.Shared("caller_identity")))
 
-	exports := exportbucket.New(stack, "export_bucket", exportbucket.Config{Name: datasets.ExportBucket})
+	exports := exportbucket.New(stack, "export_bucket", exportbucket.Config{Name: datasets.ExportBucket, AlarmActions: config.AlarmActions})
 
 	moverRoleARNs := map[string]*string{}
 	var targets []exportbucket.NotificationTarget

@@ -185,7 +185,7 @@ func TestResourcesPerDataset(t *testing.T) {
 			}
 		}
 	}
-	want := map[string]int{"push": 6, "pull": 5, "pull versioned": 6, "shared": 7}
+	want := map[string]int{"push": 6, "pull": 5, "pull versioned": 6, "shared": 8}
 	for kind, n := range want {
 		if counts[kind] != n {
 			t.Errorf("%s: %d resources, want %d", kind, counts[kind], n)

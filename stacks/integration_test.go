@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cloudwatchtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -82,6 +84,7 @@ func TestApplyToMoto(t *testing.T) {
 	checkNotification(ctx, t, set, s3Client)
 	checkBuckets(ctx, t, set, s3Client)
 	checkFailedMovesQueue(ctx, t, sqs.NewFromConfig(cfg))
+	checkFailedMovesAlarm(ctx, t, cloudwatch.NewFromConfig(cfg))
 	lap("checks")
 
 	terraform(t, stackDir, env, 0, "plan", "-detailed-exitcode", "-input=false", "-no-color")
@@ -392,6 +395,28 @@ func checkFailedMovesQueue(ctx context.Context, t *testing.T, sqsClient *sqs.Cli
 	}
 	if got := attributes.Attributes["SqsManagedSseEnabled"]; got != "true" {
 		t.Errorf("queue encryption %q", got)
+	}
+}
+
+// checkFailedMovesAlarm: one waiting failed move is enough to alarm, on the
+// queue the movers report to.
+func checkFailedMovesAlarm(ctx context.Context, t *testing.T, cloudwatchClient *cloudwatch.Client) {
+	name := datasets.ExportBucket + exportbucket.FailedMovesQueueSuffix
+	out, err := cloudwatchClient.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNames: []string{name}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.MetricAlarms) != 1 {
+		t.Fatalf("alarms named %s: %d, want 1", name, len(out.MetricAlarms))
+	}
+	alarm := out.MetricAlarms[0]
+	if aws.ToString(alarm.Namespace) != "AWS/SQS" || aws.ToString(alarm.MetricName) != "ApproximateNumberOfMessagesVisible" ||
+		aws.ToFloat64(alarm.Threshold) != 0 || alarm.ComparisonOperator != cloudwatchtypes.ComparisonOperatorGreaterThanThreshold {
+		t.Errorf("alarm watches %s %s %s %v; want AWS/SQS ApproximateNumberOfMessagesVisible > 0",
+			aws.ToString(alarm.Namespace), aws.ToString(alarm.MetricName), alarm.ComparisonOperator, aws.ToFloat64(alarm.Threshold))
+	}
+	if len(alarm.Dimensions) != 1 || aws.ToString(alarm.Dimensions[0].Name) != "QueueName" || aws.ToString(alarm.Dimensions[0].Value) != name {
+		t.Errorf("alarm dimensions %+v; want QueueName=%s", alarm.Dimensions, name)
 	}
 }
 

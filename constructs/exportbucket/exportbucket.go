@@ -1,6 +1,7 @@
 // Package exportbucket is what every push dataset shares: the export bucket
 // analysts write into, the one queue where failed moves wait for an
-// operator, and the bucket's one event notification.
+// operator, the alarm that tells one they are waiting, and the bucket's one
+// event notification.
 //
 // The queue is shared because every queue costs Terraform a consistency wait
 // of about 26 s on create, and one queue with the dataset in each message is
@@ -12,6 +13,7 @@ package exportbucket
 import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchmetricalarm"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketnotification"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/sqsqueue"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
@@ -24,6 +26,7 @@ import (
 const (
 	partBucketPrefix     = "export_"
 	PartFailedMovesQueue = "failed_moves_queue"
+	PartFailedMovesAlarm = "failed_moves_alarm"
 	PartNotification     = "notification"
 )
 
@@ -42,6 +45,9 @@ const ObjectCreatedEvents = "s3:ObjectCreated:*"
 type Config struct {
 	// Name is the export bucket's name.
 	Name string
+	// AlarmActions are the ARNs (SNS topics) told when a failed move is
+	// waiting in the queue; without any the alarm still shows in CloudWatch.
+	AlarmActions []string
 }
 
 // Output is the export bucket and its queue.
@@ -50,6 +56,8 @@ type Output struct {
 	// FailedMovesQueue receives every event the mover failed to handle after
 	// Lambda's retries.
 	FailedMovesQueue sqsqueue.SqsQueue
+	// FailedMovesAlarm goes off while any failed move waits in the queue.
+	FailedMovesAlarm cloudwatchmetricalarm.CloudwatchMetricAlarm
 	scope            constructs.Construct
 }
 
@@ -79,7 +87,36 @@ func New(scope constructs.Construct, id string, config Config) *Output {
 		SqsManagedSseEnabled:    true,
 	})
 	queue.OverrideLogicalId(jsii.String(logicalid.Shared(PartFailedMovesQueue)))
-	return &Output{Output: bucket, FailedMovesQueue: queue, scope: scope}
+	return &Output{Output: bucket, FailedMovesQueue: queue, FailedMovesAlarm: newFailedMovesAlarm(scope, queue, config), scope: scope}
+}
+
+// newFailedMovesAlarm watches the queue: a message there is a file that
+// stayed in the export bucket after every retry, so one is enough to alarm.
+// SQS publishes its metrics every 5 minutes; missing data means no queue
+// activity, which is the healthy state.
+func newFailedMovesAlarm(scope constructs.Construct, queue sqsqueue.SqsQueue, config Config) cloudwatchmetricalarm.CloudwatchMetricAlarm {
+	var actions *[]*string
+	if len(config.AlarmActions) > 0 {
+		actions = jsii.Strings(config.AlarmActions...)
+	}
+	alarm := cloudwatchmetricalarm.NewCloudwatchMetricAlarm(scope, jsii.String(PartFailedMovesAlarm), &cloudwatchmetricalarm.CloudwatchMetricAlarmConfig{
+		AlarmName: jsii.String(config.Name + FailedMovesQueueSuffix),
+		AlarmDescription: jsii.String("A file pushed for export could not be moved to its recipient after every retry: it is still in " +
+			config.Name + ". Read the queue, fix the cause, re-drive with `mover --event` (README: The mover)."),
+		Namespace:          jsii.String("AWS/SQS"),
+		MetricName:         jsii.String("ApproximateNumberOfMessagesVisible"),
+		Dimensions:         &map[string]*string{"QueueName": queue.Name()},
+		Statistic:          jsii.String("Maximum"),
+		Period:             jsii.Number(300),
+		EvaluationPeriods:  jsii.Number(1),
+		Threshold:          jsii.Number(0),
+		ComparisonOperator: jsii.String("GreaterThanThreshold"),
+		TreatMissingData:   jsii.String("notBreaching"),
+		AlarmActions:       actions,
+		OkActions:          actions,
+	})
+	alarm.OverrideLogicalId(jsii.String(logicalid.Shared(PartFailedMovesAlarm)))
+	return alarm
 }
 
 // AddNotification creates the bucket's one notification configuration, with

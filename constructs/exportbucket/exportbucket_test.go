@@ -33,6 +33,30 @@ func TestExportBucketAndQueue(t *testing.T) {
 	if notifications := stack.Resources("aws_s3_bucket_notification"); len(notifications) != 0 {
 		t.Errorf("a notification with no push datasets: %v", notifications)
 	}
+	alarm := stack.Resource(t, "aws_cloudwatch_metric_alarm", "shared-failed_moves_alarm")
+	stack.HasResourceWithProperties(t, "aws_cloudwatch_metric_alarm", map[string]any{
+		"alarm_name":          "mojap-hub-exports-failed-moves",
+		"namespace":           "AWS/SQS",
+		"metric_name":         "ApproximateNumberOfMessagesVisible",
+		"dimensions":          map[string]any{"QueueName": "${aws_sqs_queue.shared-failed_moves_queue.name}"},
+		"comparison_operator": "GreaterThanThreshold",
+		"threshold":           0,
+		"treat_missing_data":  "notBreaching",
+	})
+	if _, set := alarm["alarm_actions"]; set {
+		t.Errorf("alarm_actions = %v with no topic configured; want none", alarm["alarm_actions"])
+	}
+}
+
+func TestFailedMovesAlarmNotifiesTheTopic(t *testing.T) {
+	topic := "arn:aws:sns:eu-west-1:123456789012:data-engineering-alerts"
+	stack := synthtest.Synth(t, func(scope constructs.Construct) {
+		exportbucket.New(scope, "exports", exportbucket.Config{Name: "mojap-hub-exports", AlarmActions: []string{topic}})
+	})
+	stack.HasResourceWithProperties(t, "aws_cloudwatch_metric_alarm", map[string]any{
+		"alarm_actions": []any{topic},
+		"ok_actions":    []any{topic},
+	})
 }
 
 func TestOneNotificationForEveryPushDataset(t *testing.T) {

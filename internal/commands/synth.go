@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
@@ -38,7 +39,13 @@ const (
 	// EnvMoverZip, set, is a mover zip to deploy as it is; otherwise Synth
 	// builds MoverZipPath from MoverPackage.
 	EnvMoverZip = "MOVER_ZIP"
+	// EnvAlarmTopic, set, is the SNS topic ARN the failed-moves alarm
+	// notifies.
+	EnvAlarmTopic = "EXPORTS_ALARM_TOPIC_ARN"
 )
+
+// snsTopicARN is the form of EnvAlarmTopic: arn:<partition>:sns:<region>:<account>:<topic>.
+var snsTopicARN = regexp.MustCompile(`^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$`)
 
 // Where Synth builds the mover when MOVER_ZIP is unset, relative to the
 // repository root.
@@ -94,6 +101,10 @@ func synthesize(outdir string, config stacks.Config) (err error) {
 // into outdir, from the environment: region, emulator endpoint, backend and
 // mover zip (built when MOVER_ZIP is unset).
 func stackConfig(set datasets.Set, outdir string) (stacks.Config, error) {
+	alarmActions, err := alarmActions()
+	if err != nil {
+		return stacks.Config{}, err
+	}
 	root, err := repoRoot()
 	if err != nil {
 		return stacks.Config{}, err
@@ -111,6 +122,7 @@ func stackConfig(set datasets.Set, outdir string) (stacks.Config, error) {
 		return stacks.Config{}, fmt.Errorf("read the mover zip: %w (set %s to a zip that exists, or unset it to build one)", err, EnvMoverZip)
 	}
 	return stacks.Config{
+		AlarmActions: alarmActions,
 		Datasets:     set,
 		Region:       envOr(EnvRegion, stacks.DefaultRegion),
 		Endpoint:     os.Getenv(EnvEndpoint),
@@ -118,6 +130,19 @@ func stackConfig(set datasets.Set, outdir string) (stacks.Config, error) {
 		MoverZip:     zipPath,
 		MoverZipHash: pushexport.SourceCodeHash(zip),
 	}, nil
+}
+
+// alarmActions is EnvAlarmTopic, checked, as the failed-moves alarm's
+// actions.
+func alarmActions() ([]string, error) {
+	topic := os.Getenv(EnvAlarmTopic)
+	if topic == "" {
+		return nil, nil
+	}
+	if !snsTopicARN.MatchString(topic) {
+		return nil, fmt.Errorf("%s is %q, but it must be an SNS topic ARN, arn:aws:sns:<region>:<12-digit account>:<topic name>: fix it, or unset it for an alarm that notifies nobody", EnvAlarmTopic, topic)
+	}
+	return []string{topic}, nil
 }
 
 // backendConfig is Terraform Cloud when both its variables are set, else

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -68,5 +69,32 @@ func TestBackendConfig(t *testing.T) {
 	backend, _ = backendConfig(root, outdir)
 	if backend.CloudOrganization != "ministryofjustice" || backend.CloudWorkspace != "data-engineering-exports" || backend.LocalPath != "" {
 		t.Errorf("Terraform Cloud backend = %+v", backend)
+	}
+}
+
+// TestSynthRefusesABadAlarmTopic: a mistyped EXPORTS_ALARM_TOPIC_ARN would
+// leave failed moves unannounced, so synth names the variable and the form
+// it wants, and writes nothing.
+func TestSynthRefusesABadAlarmTopic(t *testing.T) {
+	datasetsDir(t,
+		"push/hub_daily.yaml", "name: hub_daily\nbucket: hub-landing\nusers: [alpha_user_jo]\npaperwork: https://example.com/dpia\n",
+		"pull/reader.yaml", "name: reader\npull_arns: [arn:aws:iam::123456789012:role/reader]\nusers: [alpha_user_jo]\npaperwork: https://example.com/dpia\n")
+	outdir := filepath.Join(t.TempDir(), "cdktf.out")
+	t.Setenv(EnvOutdir, outdir)
+	t.Setenv(EnvAlarmTopic, "arn:aws:sqs:eu-west-1:123456789012:oncall")
+	t.Setenv("PATH", t.TempDir())
+
+	var stdout, stderr bytes.Buffer
+	if code := Synth(&stdout, &stderr); code != 1 || !strings.Contains(stderr.String(), EnvAlarmTopic) || !strings.Contains(stderr.String(), "arn:aws:sns:") {
+		t.Fatalf("synth exit %d, stderr %q; want 1 naming %s and the ARN form", code, stderr.String(), EnvAlarmTopic)
+	}
+	if _, err := os.Stat(outdir); !os.IsNotExist(err) {
+		t.Errorf("synth wrote %s despite the bad topic (stat: %v)", outdir, err)
+	}
+	for _, good := range []string{"arn:aws:sns:eu-west-1:123456789012:data-engineering-alerts", "arn:aws:sns:eu-west-2:123456789012:alerts.fifo"} {
+		t.Setenv(EnvAlarmTopic, good)
+		if actions, err := alarmActions(); err != nil || len(actions) != 1 || actions[0] != good {
+			t.Errorf("alarmActions() with %s = %v, %v", good, actions, err)
+		}
 	}
 }
