@@ -169,19 +169,16 @@ func duplicateNames(files []*datasetFile) Problems {
 	owners := map[string][]*datasetFile{}
 	var keys []string
 	for _, f := range files {
-		var key string
+		var name, key string
 		switch d := f.dataset.(type) {
 		case *Push:
-			key = "push dataset " + d.Name
-			if !namePattern.MatchString(d.Name) {
-				continue
-			}
+			name, key = d.Name, "push dataset "+d.Name
 		case *Pull:
-			key = "bucket " + d.BucketName()
-			if !namePattern.MatchString(d.Name) {
-				continue
-			}
-		default:
+			name, key = d.Name, "bucket "+d.BucketName()
+		}
+		// A name that breaks the rules (or a file never read) is reported
+		// already; what it would make means nothing.
+		if !namePattern.MatchString(name) {
 			continue
 		}
 		if len(owners[key]) == 0 {

@@ -217,7 +217,7 @@ func userProblem(user string) string {
 	if user == "" {
 		return "is empty: write the user's role, alpha_user_<github-name>"
 	}
-	if i := strings.LastIndex(user, ":role/"); i >= 0 {
+	if strings.Contains(user, ":role/") {
 		role := user[strings.LastIndex(user, "/")+1:]
 		return fmt.Sprintf("is an ARN, but users are role names: write %s", role)
 	}

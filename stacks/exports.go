@@ -80,6 +80,18 @@ type Backend struct {
 	CloudWorkspace    string
 }
 
+// Synth writes the exports stack of config as Terraform JSON to
+// <outdir>/stacks/<ID>. jsii reports errors from Node as panics.
+func Synth(outdir string, config Config) {
+	app := cdktf.NewApp(&cdktf.AppConfig{
+		Outdir: jsii.String(outdir),
+		// Stack traces would put this machine's paths into the JSON.
+		StackTraces: jsii.Bool(false),
+	})
+	NewExportsStack(app, ID, config)
+	app.Synth()
+}
+
 // NewExportsStack creates the stack.
 func NewExportsStack(scope constructs.Construct, id string, config Config) cdktf.TerraformStack {
 	stack := cdktf.NewTerraformStack(scope, &id)

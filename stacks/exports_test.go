@@ -7,10 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
-
-	"github.com/aws/jsii-runtime-go"
-	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/ministryofjustice/data-engineering-exports/constructs/pushexport"
 	"github.com/ministryofjustice/data-engineering-exports/datasets"
@@ -63,9 +61,7 @@ func exampleConfig(t *testing.T) stacks.Config {
 func synth(t *testing.T, config stacks.Config) string {
 	t.Helper()
 	outdir := t.TempDir()
-	app := cdktf.NewApp(&cdktf.AppConfig{Outdir: jsii.String(outdir), StackTraces: jsii.Bool(false)})
-	stacks.NewExportsStack(app, stacks.ID, config)
-	app.Synth()
+	stacks.Synth(outdir, config)
 	return outdir
 }
 
@@ -174,13 +170,13 @@ func TestResourcesPerDataset(t *testing.T) {
 	for _, byID := range tf.Resource {
 		for id := range byID {
 			switch {
-			case hasPrefix(id, "push-performance_hub_daily-"):
+			case strings.HasPrefix(id, "push-performance_hub_daily-"):
 				counts["push"]++
-			case hasPrefix(id, "pull-tribunal_outcomes-bucket"):
+			case strings.HasPrefix(id, "pull-tribunal_outcomes-bucket"):
 				counts["pull"]++
-			case hasPrefix(id, "pull-probation_caseload-bucket"):
+			case strings.HasPrefix(id, "pull-probation_caseload-bucket"):
 				counts["pull versioned"]++
-			case hasPrefix(id, "shared-"):
+			case strings.HasPrefix(id, "shared-"):
 				counts["shared"]++
 			}
 		}
@@ -195,8 +191,6 @@ func TestResourcesPerDataset(t *testing.T) {
 		t.Errorf("%d user role lookups, want 3 (one per distinct user)", n)
 	}
 }
-
-func hasPrefix(s, prefix string) bool { return len(s) >= len(prefix) && s[:len(prefix)] == prefix }
 
 func TestProviderAndBackend(t *testing.T) {
 	config := exampleConfig(t)

@@ -53,13 +53,8 @@ func TestApplyToMoto(t *testing.T) {
 	config := exampleConfig(t)
 	set := config.Datasets
 	// The users' roles exist in the real account; the emulator needs them.
-	for _, role := range users(set) {
-		if _, err := iamClient.CreateRole(ctx, &iam.CreateRoleInput{
-			RoleName:                 aws.String(role),
-			AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[]}`),
-		}); err != nil {
-			t.Fatal(err)
-		}
+	if err := moto.CreateRoles(ctx, users(set)...); err != nil {
+		t.Fatal(err)
 	}
 
 	config.Endpoint = moto.Endpoint

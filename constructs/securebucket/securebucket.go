@@ -115,7 +115,7 @@ func New(scope constructs.Construct, id string, config Config) *Output {
 	arn := iampolicy.BucketARN(config.Name)
 	policy := s3bucketpolicy.NewS3BucketPolicy(scope, jsii.String(PartPolicy), &s3bucketpolicy.S3BucketPolicyConfig{
 		Bucket: bucket.Id(),
-		Policy: jsii.String(iampolicy.New(slices.Concat(config.Statements, tlsDenies(arn))...).JSON()),
+		Policy: jsii.String(iampolicy.New(slices.Concat(config.Statements, tlsDenies(config.Name))...).JSON()),
 		// S3 answers 409 OperationAborted when a bucket's policy and its
 		// public-access block change at the same moment; one at a time.
 		DependsOn: &[]cdktf.ITerraformDependable{publicAccessBlock},
@@ -127,8 +127,8 @@ func New(scope constructs.Construct, id string, config Config) *Output {
 
 // tlsDenies refuse, for everyone, any request over plain HTTP or over TLS
 // older than 1.2, whatever an IAM or bucket policy allows.
-func tlsDenies(bucketARN string) []iampolicy.Statement {
-	everything := []string{bucketARN, bucketARN + "/*"}
+func tlsDenies(bucket string) []iampolicy.Statement {
+	everything := []string{iampolicy.BucketARN(bucket), iampolicy.ObjectsARN(bucket, "")}
 	anyone := map[string][]string{"AWS": {"*"}}
 	return []iampolicy.Statement{
 		{

@@ -6,7 +6,6 @@ package commands
 import (
 	"fmt"
 	"io"
-	"os"
 )
 
 // Environment variables every command honours.
@@ -18,12 +17,7 @@ const (
 )
 
 // DatasetsDir is the directory holding push/ and pull/ dataset files.
-func DatasetsDir() string {
-	if dir := os.Getenv(EnvDatasetsDir); dir != "" {
-		return dir
-	}
-	return DefaultDatasetsDir
-}
+func DatasetsDir() string { return envOr(EnvDatasetsDir, DefaultDatasetsDir) }
 
 const usage = `usage:
   data-engineering-exports                         synthesize Terraform JSON into $CDKTF_OUTDIR (default cdktf.out)

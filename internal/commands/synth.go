@@ -9,9 +9,6 @@ import (
 	"path/filepath"
 	"regexp"
 
-	"github.com/aws/jsii-runtime-go"
-	"github.com/hashicorp/terraform-cdk-go/cdktf"
-
 	"github.com/ministryofjustice/data-engineering-exports/constructs/pushexport"
 	"github.com/ministryofjustice/data-engineering-exports/datasets"
 	"github.com/ministryofjustice/data-engineering-exports/internal/jsiiruntime"
@@ -87,13 +84,7 @@ func synthesize(outdir string, config stacks.Config) (err error) {
 			err = fmt.Errorf("cdktf: %v", r)
 		}
 	}()
-	app := cdktf.NewApp(&cdktf.AppConfig{
-		Outdir: jsii.String(outdir),
-		// Stack traces would put this machine's paths into the JSON.
-		StackTraces: jsii.Bool(false),
-	})
-	stacks.NewExportsStack(app, stacks.ID, config)
-	app.Synth()
+	stacks.Synth(outdir, config)
 	return nil
 }
 
@@ -124,7 +115,7 @@ func stackConfig(set datasets.Set, outdir string) (stacks.Config, error) {
 	return stacks.Config{
 		AlarmActions: alarmActions,
 		Datasets:     set,
-		Region:       envOr(EnvRegion, stacks.DefaultRegion),
+		Region:       os.Getenv(EnvRegion),
 		Endpoint:     os.Getenv(EnvEndpoint),
 		Backend:      backend,
 		MoverZip:     zipPath,

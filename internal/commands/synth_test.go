@@ -15,23 +15,31 @@ func TestSynthRefusesInvalidDatasets(t *testing.T) {
 	datasetsDir(t,
 		"push/hub_daily.yaml", "name: hub_daily\ntarget_bucket: arn:aws:s3:::hub-landing\nusers: [jo]\npaperwork: https://example.com/dpia\n",
 		"pull/reader.yaml", "name: reader\n")
-	outdir := filepath.Join(t.TempDir(), "cdktf.out")
-	t.Setenv(EnvOutdir, outdir)
-	t.Setenv(EnvMoverZip, "")
-	t.Setenv("PATH", t.TempDir()) // no node, no go: synth must stop before either
-
-	var synthOut, synthErr bytes.Buffer
-	code := Synth(&synthOut, &synthErr)
+	code, synthOut, synthErr := runRefusedSynth(t)
 	validateCode, validateOut, _ := runValidate(t)
 	if code != 1 || validateCode != 1 {
 		t.Fatalf("synth exit %d, validate exit %d; want 1 for both", code, validateCode)
 	}
-	if synthOut.String() != validateOut || synthErr.Len() != 0 {
-		t.Errorf("synth printed\n%s(stderr %q)\nvalidate printed\n%s", synthOut.String(), synthErr.String(), validateOut)
+	if synthOut != validateOut || synthErr != "" {
+		t.Errorf("synth printed\n%s(stderr %q)\nvalidate printed\n%s", synthOut, synthErr, validateOut)
 	}
+}
+
+// runRefusedSynth runs Synth into an outdir that does not exist yet, with no
+// node or go on PATH and no MOVER_ZIP, and fails the test if Synth writes the
+// outdir: a refusal must come before the mover build, Node or any output.
+func runRefusedSynth(t *testing.T) (code int, stdout, stderr string) {
+	t.Helper()
+	outdir := filepath.Join(t.TempDir(), "cdktf.out")
+	t.Setenv(EnvOutdir, outdir)
+	t.Setenv(EnvMoverZip, "")
+	t.Setenv("PATH", t.TempDir())
+	var out, errOut bytes.Buffer
+	code = Synth(&out, &errOut)
 	if _, err := os.Stat(outdir); !os.IsNotExist(err) {
-		t.Errorf("synth wrote %s despite invalid datasets (stat: %v)", outdir, err)
+		t.Errorf("synth wrote %s despite refusing (stat: %v)", outdir, err)
 	}
+	return code, out.String(), errOut.String()
 }
 
 func TestBackendConfig(t *testing.T) {
@@ -79,17 +87,9 @@ func TestSynthRefusesABadAlarmTopic(t *testing.T) {
 	datasetsDir(t,
 		"push/hub_daily.yaml", "name: hub_daily\nbucket: hub-landing\nusers: [alpha_user_jo]\npaperwork: https://example.com/dpia\n",
 		"pull/reader.yaml", "name: reader\npull_arns: [arn:aws:iam::123456789012:role/reader]\nusers: [alpha_user_jo]\npaperwork: https://example.com/dpia\n")
-	outdir := filepath.Join(t.TempDir(), "cdktf.out")
-	t.Setenv(EnvOutdir, outdir)
 	t.Setenv(EnvAlarmTopic, "arn:aws:sqs:eu-west-1:123456789012:oncall")
-	t.Setenv("PATH", t.TempDir())
-
-	var stdout, stderr bytes.Buffer
-	if code := Synth(&stdout, &stderr); code != 1 || !strings.Contains(stderr.String(), EnvAlarmTopic) || !strings.Contains(stderr.String(), "arn:aws:sns:") {
-		t.Fatalf("synth exit %d, stderr %q; want 1 naming %s and the ARN form", code, stderr.String(), EnvAlarmTopic)
-	}
-	if _, err := os.Stat(outdir); !os.IsNotExist(err) {
-		t.Errorf("synth wrote %s despite the bad topic (stat: %v)", outdir, err)
+	if code, _, stderr := runRefusedSynth(t); code != 1 || !strings.Contains(stderr, EnvAlarmTopic) || !strings.Contains(stderr, "arn:aws:sns:") {
+		t.Fatalf("synth exit %d, stderr %q; want 1 naming %s and the ARN form", code, stderr, EnvAlarmTopic)
 	}
 	for _, good := range []string{"arn:aws:sns:eu-west-1:123456789012:data-engineering-alerts", "arn:aws:sns:eu-west-2:123456789012:alerts.fifo"} {
 		t.Setenv(EnvAlarmTopic, good)

@@ -2,14 +2,10 @@ package commands
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/ministryofjustice/data-engineering-exports/internal/motoserver"
 )
@@ -87,18 +83,9 @@ func TestValidateCheckUsers(t *testing.T) {
 		name, value, _ := strings.Cut(kv, "=")
 		t.Setenv(name, value)
 	}
-	client := iam.NewFromConfig(moto.AWSConfig())
-	createRole := func(name string) {
-		t.Helper()
-		_, err := client.CreateRole(context.Background(), &iam.CreateRoleInput{
-			RoleName:                 aws.String(name),
-			AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[]}`),
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
+	if err := moto.CreateRoles(t.Context(), "alpha_user_present"); err != nil {
+		t.Fatal(err)
 	}
-	createRole("alpha_user_present")
 
 	dir, push, pull := datasetsDir(t,
 		"push/hub_daily.yaml", "name: hub_daily\nbucket: hub-landing\nusers: [alpha_user_present, alpha_user_gone]\npaperwork: https://example.com/dpia\n",
@@ -115,7 +102,9 @@ func TestValidateCheckUsers(t *testing.T) {
 		t.Fatalf("exit %d, stdout:\n%s\nstderr: %s\nwant exit 1 and:\n%s", code, stdout, stderr, want)
 	}
 
-	createRole("alpha_user_gone")
+	if err := moto.CreateRoles(t.Context(), "alpha_user_gone"); err != nil {
+		t.Fatal(err)
+	}
 	code, stdout, stderr = runValidate(t, "--check-users")
 	if want := "2 datasets valid (1 push, 1 pull) in " + dir + "; all 2 users' roles exist\n"; code != 0 || stdout != want {
 		t.Fatalf("exit %d, stdout %q, stderr %q; want %q", code, stdout, stderr, want)

@@ -19,6 +19,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 )
 
 // Region is the region every emulator client uses.
@@ -129,6 +130,22 @@ func (s *Server) Reset() error {
 		return err
 	}
 	resp.Body.Close()
+	return nil
+}
+
+// CreateRoles creates IAM roles with the given names, standing in for roles
+// that exist in the real account before the stack does: the Analytical
+// Platform's alpha_user_* roles.
+func (s *Server) CreateRoles(ctx context.Context, names ...string) error {
+	client := iam.NewFromConfig(s.AWSConfig())
+	for _, name := range names {
+		if _, err := client.CreateRole(ctx, &iam.CreateRoleInput{
+			RoleName:                 aws.String(name),
+			AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[]}`),
+		}); err != nil {
+			return fmt.Errorf("create role %s: %w", name, err)
+		}
+	}
 	return nil
 }
 

@@ -149,8 +149,8 @@ type datasetKey struct {
 // datasetState gathers a dataset's two sides and its own resource changes.
 type datasetState struct {
 	before, after side
-	resources     map[string]int
-	changes       bool
+	// resources counts the dataset's changing resources per verb.
+	resources map[string]int
 }
 
 // Summarize reads a plan and arranges it for a reviewer, with each dataset's
@@ -187,7 +187,6 @@ func Summarize(planJSON []byte, paperwork PaperworkLookup) (*Summary, error) {
 		case id.Owner == logicalid.OwnerPush || id.Owner == logicalid.OwnerPull:
 			ds := stateOf(datasetKey{datasets.Kind(id.Owner), id.Dataset})
 			if c.changes() {
-				ds.changes = true
 				ds.resources[c.verb()]++
 			}
 			if c.Before != nil {
@@ -230,8 +229,8 @@ func (s *Summary) list(rc resourceChange, id logicalid.ID, ours bool, deletedBuc
 	c := rc.Change
 	change := ResourceChange{Address: rc.Address, Verb: c.verb(), Owner: describeOwner(id, ours)}
 	s.Counts[change.Verb]++
-	if risk := dataRisk(rc, deletedBuckets); c.deletes() || risk != "" {
-		s.Destructive = append(s.Destructive, Destruction{change, risk, risk != "" && rc.Type != "aws_s3_bucket_versioning"})
+	if risk, refused := dataRisk(rc, deletedBuckets); c.deletes() || risk != "" {
+		s.Destructive = append(s.Destructive, Destruction{ResourceChange: change, DataRisk: risk, Refused: refused})
 	}
 	switch {
 	case !ours:
@@ -314,7 +313,7 @@ func (ds *datasetState) diff(key datasetKey, knownAccounts map[string]bool) (Dat
 			FlagChange{flagBucketVersioning, b.versioning, a.versioning},
 		)
 	}
-	judged := ds.changes || len(change.UsersGained)+len(change.UsersLost) > 0
+	judged := len(ds.resources) > 0 || len(change.UsersGained)+len(change.UsersLost) > 0
 	return change, judged
 }
 
@@ -367,13 +366,14 @@ func (p *plan) deletedBuckets() map[string]bool {
 	return deleted
 }
 
-// dataRisk says how a change puts stored data at risk, or "". The policy,
-// versioning and public access block of a bucket that is itself deleted add
-// no risk of their own: the bucket's deletion says it all.
-func dataRisk(rc resourceChange, deletedBuckets map[string]bool) string {
+// dataRisk says how a change puts stored data at risk, or "", and whether
+// the deploy refuses it (see Destruction.Refused). The policy, versioning and
+// public access block of a bucket that is itself deleted add no risk of their
+// own: the bucket's deletion says it all.
+func dataRisk(rc resourceChange, deletedBuckets map[string]bool) (risk string, refused bool) {
 	c := rc.Change
 	if rc.Type != "aws_s3_bucket" && deletedBuckets[stringAttribute(c.Before, "bucket")] {
-		return ""
+		return "", false
 	}
 	switch rc.Type {
 	case "aws_s3_bucket":
@@ -382,31 +382,32 @@ func dataRisk(rc resourceChange, deletedBuckets map[string]bool) string {
 		case c.deletes():
 			return fmt.Sprintf("bucket `%s` would be %sd, and every object in it with it. "+
 				"It has no force_destroy, so while it still holds objects AWS refuses to delete it and the apply fails: "+
-				"if the data must go, archive and empty the bucket first; if not, keep the dataset file.", bucket, c.verb())
+				"if the data must go, archive and empty the bucket first; if not, keep the dataset file.", bucket, c.verb()), true
 		case attribute(c.After, "force_destroy") == true && attribute(c.Before, "force_destroy") != true:
-			return fmt.Sprintf("force_destroy would be turned on for bucket `%s`: deleting it would then delete every object in it.", bucket)
+			return fmt.Sprintf("force_destroy would be turned on for bucket `%s`: deleting it would then delete every object in it.", bucket), true
 		}
 	case "aws_s3_bucket_policy":
 		if c.deletes() {
 			return fmt.Sprintf("the policy of bucket `%s` would be %sd: until a policy is in place again, its outside principals have no access "+
-				"and nothing refuses requests without TLS 1.2.", stringAttribute(c.Before, "bucket"), c.verb())
+				"and nothing refuses requests without TLS 1.2.", stringAttribute(c.Before, "bucket"), c.verb()), true
 		}
 	case "aws_s3_bucket_versioning":
 		before := stringAttribute(c.Before, "versioning_configuration", 0, "status")
 		after := stringAttribute(c.After, "versioning_configuration", 0, "status")
+		// Flagged, not refused: bucket_versioning is the dataset's own flag.
 		if before == "Enabled" && after != "Enabled" {
 			return fmt.Sprintf("versioning of bucket `%s` would stop: objects overwritten or deleted from now on cannot be recovered.",
-				stringAttribute(c.Before, "bucket"))
+				stringAttribute(c.Before, "bucket")), false
 		}
 	case "aws_s3_bucket_public_access_block":
 		for _, block := range []string{"block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"} {
 			if attribute(c.Before, block) == true && attribute(c.After, block) != true {
 				return fmt.Sprintf("the public access block of bucket `%s` would be weakened (%s off): the bucket could be made public.",
-					stringAttribute(c.Before, "bucket"), block)
+					stringAttribute(c.Before, "bucket"), block), true
 			}
 		}
 	}
-	return ""
+	return "", false
 }
 
 // describeOwner names the owner of a resource for people.

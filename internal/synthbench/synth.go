@@ -26,7 +26,7 @@ var StackFile = filepath.Join("stacks", "exports", "cdk.tf.json")
 
 // Synth generates n datasets in a temporary directory and runs bin (the
 // program built from the repository root, which must be dir) on them once
-// untimed, to warm caches, then runs times timed.
+// untimed, to warm caches, then runs more times, timed.
 func Synth(bin, dir string, n, runs int) (Result, error) {
 	tmp, err := os.MkdirTemp("", fmt.Sprintf("bench-synth-%d-", n))
 	if err != nil {

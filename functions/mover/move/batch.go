@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"golang.org/x/sync/errgroup"
 )
@@ -60,7 +61,7 @@ func (m *Mover) Sweep(ctx context.Context, bucket, prefix string) error {
 			break
 		}
 		for _, item := range page.Contents {
-			obj := Object{Bucket: bucket, Key: *item.Key, Size: *item.Size}
+			obj := Object{Bucket: bucket, Key: aws.ToString(item.Key), Size: aws.ToInt64(item.Size)}
 			group.Go(func() error { tally.add(m.Move(ctx, obj)); return nil })
 		}
 	}

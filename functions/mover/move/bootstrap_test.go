@@ -17,11 +17,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ministryofjustice/data-engineering-exports/datasets"
 	"github.com/ministryofjustice/data-engineering-exports/internal/lambdazip"
 )
 
 // moduleRoot is the repository root, relative to this package.
 const moduleRoot = "../../.."
+
+// functionName is the Lambda function that delivers the test dataset.
+var functionName = datasets.Push{Name: dataset}.MoverName()
 
 // buildPackagedBootstrap builds the Lambda zip exactly as it ships, unpacks
 // its bootstrap and returns its path, the zip's size and the binary's size.
@@ -93,7 +97,7 @@ func (api *runtimeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case ev := <-api.events:
 			w.Header().Set("Lambda-Runtime-Aws-Request-Id", ev[0])
 			w.Header().Set("Lambda-Runtime-Deadline-Ms", fmt.Sprint(time.Now().Add(5*time.Minute).UnixMilli()))
-			w.Header().Set("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:eu-west-1:123456789012:function:export_"+dataset+"-move")
+			w.Header().Set("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:eu-west-1:123456789012:function:"+functionName)
 			w.Header().Set("Lambda-Runtime-Trace-Id", "Root=1-00000000-000000000000000000000000")
 			io.WriteString(w, ev[1])
 		case <-r.Context().Done():
@@ -143,7 +147,7 @@ func TestPackagedBootstrapHandlesS3EventsThroughTheRuntimeAPI(t *testing.T) {
 	cmd := exec.Command(bin)
 	cmd.Env = append(os.Environ(),
 		"AWS_LAMBDA_RUNTIME_API="+strings.TrimPrefix(server.URL, "http://"),
-		"AWS_LAMBDA_FUNCTION_NAME=export_"+dataset+"-move",
+		"AWS_LAMBDA_FUNCTION_NAME="+functionName,
 		"DESTINATION_BUCKET="+recipientBucket,
 		"DATASET_NAME="+dataset,
 		"KEEP_FILES=false",

@@ -63,8 +63,10 @@ type Config struct {
 	// Concurrency is how many parts are copied at once
 	// (MULTIPART_CONCURRENCY), and how many objects a sweep moves at once.
 	Concurrency int
-	// DatasetName names the dataset in logs (DATASET_NAME); when empty, the
-	// first path segment of each key is used.
+	// DatasetName is the dataset this mover delivers (DATASET_NAME): keys
+	// outside DatasetName/ are refused, and it names the dataset in logs.
+	// When empty (allowed in Lambda only), any key is moved and its first
+	// path segment names the dataset in logs.
 	DatasetName string
 	// Endpoint, when set, replaces the S3 endpoint and switches to
 	// path-style addressing (AWS_ENDPOINT_URL), e.g. for moto.
@@ -102,22 +104,22 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	default:
 		errs = append(errs, fmt.Sprintf("KEEP_FILES is %q: write true or false", v))
 	}
-	parseInt := func(name string, min, max int64, into *int64) {
+	parseInt := func(name, unit string, min, max int64, into *int64) {
 		v := strings.TrimSpace(getenv(name))
 		if v == "" {
 			return
 		}
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < min || n > max {
-			errs = append(errs, fmt.Sprintf("%s is %q: write a whole number of bytes from %d to %d", name, v, min, max))
+			errs = append(errs, fmt.Sprintf("%s is %q: write a whole number of %s from %d to %d", name, v, unit, min, max))
 			return
 		}
 		*into = n
 	}
-	parseInt("MULTIPART_THRESHOLD_BYTES", 1, MaxSingleCopyBytes, &c.MultipartThreshold)
-	parseInt("MULTIPART_PART_BYTES", MinPartBytes, MaxPartBytes, &c.PartBytes)
+	parseInt("MULTIPART_THRESHOLD_BYTES", "bytes", 1, MaxSingleCopyBytes, &c.MultipartThreshold)
+	parseInt("MULTIPART_PART_BYTES", "bytes", MinPartBytes, MaxPartBytes, &c.PartBytes)
 	concurrency := int64(c.Concurrency)
-	parseInt("MULTIPART_CONCURRENCY", 1, 256, &concurrency)
+	parseInt("MULTIPART_CONCURRENCY", "parts", 1, 256, &concurrency)
 	c.Concurrency = int(concurrency)
 	if v := strings.TrimSpace(getenv("AWS_MAX_ATTEMPTS")); v != "" {
 		n, err := strconv.Atoi(v)

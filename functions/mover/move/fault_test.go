@@ -73,7 +73,6 @@ func newFaultProxy(t testing.TB, target string) *faultProxy {
 func (w *world) moverThroughProxy(extra map[string]string, adjust func(*Config)) (*faultProxy, *Mover, *logBuffer) {
 	w.t.Helper()
 	proxy := newFaultProxy(w.t, w.moto.Endpoint)
-	proxy.arm(-1, "")
 	env := map[string]string{"AWS_ENDPOINT_URL": proxy.server.URL}
 	for k, v := range extra {
 		env[k] = v

@@ -19,11 +19,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
+	"github.com/ministryofjustice/data-engineering-exports/datasets"
 	"github.com/ministryofjustice/data-engineering-exports/internal/motoserver"
 )
 
 const (
-	exportBucket    = "mojap-hub-exports"
+	exportBucket    = datasets.ExportBucket
 	recipientBucket = "recipient-landing"
 	dataset         = "performance_hub_daily"
 )
@@ -95,7 +96,7 @@ func (w *world) mover(env func(string) string, adjust func(*Config)) (*Mover, *l
 	return New(c, client, slog.New(slog.NewJSONHandler(logs, nil))), logs
 }
 
-// put stores an object in the export bucket and returns its bytes.
+// put stores an object in the export bucket.
 func (w *world) put(key string, body []byte, contentType string, metadata map[string]string) {
 	w.t.Helper()
 	if _, err := w.direct.PutObject(context.Background(), &s3.PutObjectInput{

@@ -44,12 +44,11 @@ type Object struct {
 // Result is the record of one move; it is logged as one JSON line.
 type Result struct {
 	Object
-	Outcome     Outcome
-	Duration    time.Duration
-	S3Requests  int64
-	Multipart   bool
-	Parts       int
-	Destination string
+	Outcome    Outcome
+	Duration   time.Duration
+	S3Requests int64
+	Multipart  bool
+	Parts      int
 	// Note explains an unusual success, e.g. a source replaced mid-move.
 	Note string
 	Err  error
@@ -89,7 +88,6 @@ func (m *Mover) Move(ctx context.Context, obj Object) Result {
 	r.Object = obj
 	r.Duration = time.Since(start)
 	r.S3Requests = counter.Load()
-	r.Destination = m.config.DestinationBucket
 	if r.Err != nil {
 		r.Outcome = Failed
 	}
@@ -294,7 +292,7 @@ func (m *Mover) logResult(r Result) {
 		slog.String("dataset", dataset),
 		slog.String("bucket", r.Bucket),
 		slog.String("key", r.Key),
-		slog.String("destination_bucket", r.Destination),
+		slog.String("destination_bucket", m.config.DestinationBucket),
 		slog.Int64("size", r.Size),
 		slog.Int64("bytes_per_second", bytesPerSecond(r.Size, r.Duration)),
 		slog.Int64("duration_ms", r.Duration.Milliseconds()),

@@ -25,8 +25,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"sigs.k8s.io/yaml"
 
 	"github.com/ministryofjustice/data-engineering-exports/datasets"
@@ -174,7 +172,7 @@ func run(ctx context.Context, out, work string) error {
 		return err
 	}
 	defer moto.Stop()
-	if err := createUserRoles(ctx, moto.AWSConfig()); err != nil {
+	if err := moto.CreateRoles(ctx, users...); err != nil {
 		return err
 	}
 
@@ -264,17 +262,6 @@ func command(ctx context.Context, dir string, env []string, name string, args ..
 	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 	return cmd
-}
-
-func createUserRoles(ctx context.Context, cfg aws.Config) error {
-	client := iam.NewFromConfig(cfg)
-	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
-	for _, user := range users {
-		if _, err := client.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(user), AssumeRolePolicyDocument: aws.String(trust)}); err != nil {
-			return fmt.Errorf("create role %s: %w", user, err)
-		}
-	}
-	return nil
 }
 
 // writeDatasets writes one YAML file per dataset, as an analyst would.

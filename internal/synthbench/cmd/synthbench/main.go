@@ -54,10 +54,8 @@ func main() {
 			fmt.Fprintln(os.Stderr, "synthbench:", err)
 			os.Exit(1)
 		}
-		verdict := checkGoals(result)
-		if strings.Contains(verdict, "MISSED") {
-			missed = true
-		}
+		verdict, met := checkGoals(result)
+		missed = missed || !met
 		byCommand := result.Peak.PeakByCommand
 		fmt.Printf("%8d %9d %6.1fs %6.1fs %10s %10s %10s  %s\n", n, result.Resources, result.Wall.Seconds(), result.CPU.Seconds(),
 			mib(result.Peak.PeakTree), mib(byCommand[filepath.Base(binPath)]), mib(byCommand["node"]), verdict)
@@ -67,20 +65,24 @@ func main() {
 	}
 }
 
-func checkGoals(r synthbench.Result) string {
+// checkGoals says of each goal that applies to r whether it is met, and
+// whether all are.
+func checkGoals(r synthbench.Result) (verdict string, met bool) {
+	met = true
 	var verdicts []string
+	judge := func(ok bool, goal string) {
+		if ok {
+			verdicts = append(verdicts, goal+" ok")
+		} else {
+			verdicts = append(verdicts, goal+" MISSED")
+			met = false
+		}
+	}
 	if goal, ok := wallGoals[r.Datasets]; ok {
-		verdicts = append(verdicts, verdict(r.Wall <= goal, fmt.Sprintf("wall <= %s", goal)))
+		judge(r.Wall <= goal, fmt.Sprintf("wall <= %s", goal))
 	}
-	verdicts = append(verdicts, verdict(r.Peak.PeakTree <= peakGoal, "peak <= 2 GiB"))
-	return strings.Join(verdicts, ", ")
-}
-
-func verdict(ok bool, goal string) string {
-	if ok {
-		return goal + " ok"
-	}
-	return goal + " MISSED"
+	judge(r.Peak.PeakTree <= peakGoal, "peak <= 2 GiB")
+	return strings.Join(verdicts, ", "), met
 }
 
 func mib(bytes int64) string { return fmt.Sprintf("%d MiB", bytes>>20) }
