@@ -64,7 +64,7 @@ terraform-config: $(TF_CLI_CONFIG_FILE) ## Write the Terraform CLI config (offli
 
 .PHONY: mover-zip
 mover-zip: ## Build the mover Lambda as a reproducible zip (build/mover.zip).
-	@go run ./internal/lambdazip/cmd/lambdazip -o $(MOVER_ZIP) ./functions/mover
+	@go run ./devtools/lambdazip -o $(MOVER_ZIP) ./functions/mover
 
 ## ---------------------------------------------------------------- test
 
@@ -106,7 +106,7 @@ fuzz-datasets: ## Fuzz the dataset loader for FUZZTIME (default 5m); new failing
 
 .PHONY: plan-fixtures
 plan-fixtures: terraform-config ## Regenerate the plan-summary fixtures from real plans against moto (minutes), then the golden files.
-	go run ./internal/plansummary/cmd/planfixtures
+	go run ./devtools/planfixtures
 	go test -count=1 ./internal/plansummary -update
 	@git status --short internal/plansummary/testdata
 

@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/ministryofjustice/data-engineering-exports/naming"
 )
 
 // Base files that follow every rule; cases change one field of them.
@@ -212,10 +214,10 @@ func TestName(t *testing.T) {
 	long := func(n int) string { return "a" + strings.Repeat("b", n-1) }
 	runFileCases(t, []fileCase{
 		{name: "digits and underscores", kind: KindPush, file: "hub_2024_q1.yaml", content: file(KindPush, "name: hub_2024_q1")},
-		{name: "longest push name", kind: KindPush, file: long(MaxPushNameLength) + ".yaml", content: file(KindPush, "name: "+long(MaxPushNameLength))},
-		{name: "longest pull name", kind: KindPull, file: long(MaxPullNameLength) + ".yaml", content: file(KindPull, "name: "+long(MaxPullNameLength))},
-		{name: "push name too long", kind: KindPush, file: long(MaxPushNameLength+1) + ".yaml", content: file(KindPush, "name: "+long(MaxPushNameLength+1)), field: "name", message: "is 53 characters long; a push dataset name may have at most 52 so that its mover export_<name>-move fits"},
-		{name: "pull name too long", kind: KindPull, file: long(MaxPullNameLength+1) + ".yaml", content: file(KindPull, "name: "+long(MaxPullNameLength+1)), field: "name", message: "at most 57 so that its bucket mojap-<name> fits"},
+		{name: "longest push name", kind: KindPush, file: long(naming.MaxPushNameLength) + ".yaml", content: file(KindPush, "name: "+long(naming.MaxPushNameLength))},
+		{name: "longest pull name", kind: KindPull, file: long(naming.MaxPullNameLength) + ".yaml", content: file(KindPull, "name: "+long(naming.MaxPullNameLength))},
+		{name: "push name too long", kind: KindPush, file: long(naming.MaxPushNameLength+1) + ".yaml", content: file(KindPush, "name: "+long(naming.MaxPushNameLength+1)), field: "name", message: "is 53 characters long; a push dataset name may have at most 52 so that its mover export_<name>-move fits"},
+		{name: "pull name too long", kind: KindPull, file: long(naming.MaxPullNameLength+1) + ".yaml", content: file(KindPull, "name: "+long(naming.MaxPullNameLength+1)), field: "name", message: "at most 57 so that its bucket mojap-<name> fits"},
 		{name: "ends in .yaml", kind: KindPush, content: file(KindPush, "name: new_project.yaml"), field: "name", message: "ends in .yaml, but the name is the file name without it: write name: new_project"},
 		{name: "capitals and hyphens", kind: KindPush, file: "new_project.yaml", content: file(KindPush, "name: New-Project"), field: "name", message: "may hold only lower-case letters, digits and underscores"},
 		{name: "double underscore", kind: KindPull, file: "new__project.yaml", content: file(KindPull, "name: new__project"), field: "name", message: "two underscores in a row, which become -- in AWS names: write name: new_project"},
@@ -239,7 +241,7 @@ func TestBucket(t *testing.T) {
 		{name: "other ARN", kind: KindPush, content: file(KindPush, "bucket: arn:aws:iam::111122223333:role/x"), field: "bucket", message: "is an ARN"},
 		{name: "S3 URL", kind: KindPush, content: file(KindPush, "bucket: s3://recipient-landing/incoming/"), field: "bucket", message: "is an S3 URL, but bucket is the bucket's name: write it without s3:// or a path, as bucket: recipient-landing"},
 		{name: "with a path", kind: KindPush, content: file(KindPush, "bucket: recipient-landing/incoming"), field: "bucket", message: "write bucket: recipient-landing"},
-		{name: "export bucket", kind: KindPush, content: file(KindPush, "bucket: "+ExportBucket), field: "bucket", message: "is the export bucket mojap-hub-exports itself"},
+		{name: "export bucket", kind: KindPush, content: file(KindPush, "bucket: "+naming.ExportBucket), field: "bucket", message: "is the export bucket mojap-hub-exports itself"},
 		{name: "empty", kind: KindPush, content: file(KindPush, "bucket:"), field: "bucket", message: "is empty: write bucket: <the recipient's bucket name>"},
 		{name: "too short", kind: KindPush, content: file(KindPush, "bucket: ab"), field: "bucket", message: "is 2 characters long, but bucket names have 3 to 63"},
 		{name: "too long", kind: KindPush, content: file(KindPush, "bucket: "+strings.Repeat("a", 64)), field: "bucket", message: "is 64 characters long"},

@@ -4,26 +4,15 @@
 // invent a name of their own. It knows nothing of CDKTF or Terraform.
 package datasets
 
-import (
-	"fmt"
-	"strings"
-)
+import "github.com/ministryofjustice/data-engineering-exports/naming"
 
-// ExportBucket is the shared bucket that users write push exports into, one
-// prefix per push dataset.
-const ExportBucket = "mojap-hub-exports"
+// Kind is the kind of export a dataset file asks for (naming.Kind).
+type Kind = naming.Kind
 
-// Kind is the kind of export a dataset file asks for; it is also the name of
-// the directory the file lives in.
-type Kind string
-
+// The two kinds, as naming declares them.
 const (
-	// KindPush datasets move every object written under their prefix of the
-	// export bucket to a recipient bucket in another account.
-	KindPush Kind = "push"
-	// KindPull datasets get a bucket of their own that roles in other accounts
-	// may read.
-	KindPull Kind = "pull"
+	KindPush = naming.KindPush
+	KindPull = naming.KindPull
 )
 
 // Push is a dataset file in datasets/push/<name>.yaml.
@@ -32,7 +21,7 @@ type Push struct {
 	// equal to the file name without ".yaml".
 	Name string `json:"name"`
 	// Bucket is the recipient's bucket name (never an ARN): every object
-	// written under ExportBucket/<name>/ is moved there, under the same key.
+	// written under the export bucket at <name>/ is moved there, under the same key.
 	Bucket string `json:"bucket"`
 	// Users are the Analytical Platform IAM roles (alpha_user_<github user>)
 	// allowed to write under the dataset's prefix.
@@ -75,37 +64,12 @@ type Set struct {
 	Pull []Pull
 }
 
-// Name length limits, so that every derived name fits its AWS limit.
-const (
-	// MaxPushNameLength keeps MoverName (export_<name>-move) within the
-	// 64-character limit on IAM role and Lambda function names.
-	MaxPushNameLength = 64 - len("export_") - len("-move")
-	// MaxPullNameLength keeps BucketName (mojap-<name>) within the
-	// 63-character limit on bucket names.
-	MaxPullNameLength = 63 - len("mojap-")
-)
-
 // MoverName is the name of both the mover's IAM role and its Lambda function.
-func (p Push) MoverName() string { return "export_" + p.Name + "-move" }
+func (p Push) MoverName() string { return naming.MoverName(p.Name) }
 
-// MoverRolePath is the IAM path of the mover role: recipients grant
-// arn:aws:iam::<account>:role/service-role/export_<name>-move.
-const MoverRolePath = "/service-role/"
+// Prefix is the key prefix, in naming.ExportBucket, that belongs to the
+// dataset.
+func (p Push) Prefix() string { return naming.ExportPrefix(p.Name) }
 
-// Prefix is the key prefix, in ExportBucket, that belongs to the dataset.
-func (p Push) Prefix() string { return p.Name + "/" }
-
-// BucketName is the name of the pull dataset's own bucket: mojap- and the
-// dataset name with underscores as hyphens.
-func (p Pull) BucketName() string {
-	return "mojap-" + strings.ReplaceAll(p.Name, "_", "-")
-}
-
-// String names a dataset for people: "push dataset new_project".
-func (k Kind) String() string { return string(k) }
-
-// ID is the stable identifier of a dataset across the whole product:
-// "<kind>-<name>". It is the construct id and the prefix of every Terraform
-// logical id the dataset owns (see LogicalID), so that a plan can be mapped
-// back to datasets without guessing: names never contain a hyphen.
-func ID(kind Kind, name string) string { return fmt.Sprintf("%s-%s", kind, name) }
+// BucketName is the name of the pull dataset's own bucket.
+func (p Pull) BucketName() string { return naming.PullBucket(p.Name) }

@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+
+	"github.com/ministryofjustice/data-engineering-exports/naming"
 )
 
 // namePattern is a dataset name: lower-case letters, digits and underscores,
@@ -19,9 +21,9 @@ func checkName(fp *fileProblems, kind Kind, stem, name string) {
 	if fp.reported(field) {
 		return
 	}
-	maxLength, derived := MaxPushNameLength, "its mover export_<name>-move fits AWS's 64-character limit on role and function names"
+	maxLength, derived := naming.MaxPushNameLength, "its mover export_<name>-move fits AWS's 64-character limit on role and function names"
 	if kind == KindPull {
-		maxLength, derived = MaxPullNameLength, "its bucket mojap-<name> fits AWS's 63-character limit on bucket names"
+		maxLength, derived = naming.MaxPullNameLength, "its bucket mojap-<name> fits AWS's 63-character limit on bucket names"
 	}
 	if trimmed, ok := strings.CutSuffix(name, ".yaml"); ok {
 		fp.add(field, fmt.Sprintf("ends in .yaml, but the name is the file name without it: write name: %s", trimmed))
@@ -155,8 +157,8 @@ func checkBucket(fp *fileProblems, bucket string) {
 		fp.add(field, fmt.Sprintf("has a path, but bucket is the bucket's name alone (files arrive under <name>/ in it): write bucket: %s", bucketOfPath(bucket)))
 		return
 	}
-	if bucket == ExportBucket {
-		fp.add(field, fmt.Sprintf("is the export bucket %s itself, where users write files to be sent: write the recipient's bucket", ExportBucket))
+	if bucket == naming.ExportBucket {
+		fp.add(field, fmt.Sprintf("is the export bucket %s itself, where users write files to be sent: write the recipient's bucket", naming.ExportBucket))
 		return
 	}
 	if reason := bucketNameProblem(bucket); reason != "" {

@@ -8,5 +8,5 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20
 go build -o build/exports .
-go build -o build/synthbench ./internal/synthbench/cmd/synthbench
+go build -o build/synthbench ./devtools/synthbench/cmd/synthbench
 exec build/synthbench -bin build/exports "$@"

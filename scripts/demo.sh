@@ -20,6 +20,8 @@ stack=$outdir/stacks/exports
 state=$demo/state/demo.tfstate
 region=eu-west-1
 export_bucket=mojap-hub-exports
+# The invented example datasets: datasets/ holds only what production deploys.
+export DATASETS_DIR=${DATASETS_DIR:-examples/datasets}
 total_steps=12
 step_no=0
 step_name="starting"
@@ -151,9 +153,9 @@ say "moto_server (pid $moto_pid) answers on $AWS_ENDPOINT_URL; every AWS call be
 # ---------------------------------------------------------------- 3 outside world
 
 step "Stand in for what already exists outside this stack: the users' roles and the recipients' buckets"
-push_files=(datasets/push/*.yaml)
-pull_files=(datasets/pull/*.yaml)
-((${#push_files[@]} && ${#pull_files[@]})) || fail "the demo needs at least one push and one pull dataset under datasets/"
+push_files=("$DATASETS_DIR"/push/*.yaml)
+pull_files=("$DATASETS_DIR"/pull/*.yaml)
+((${#push_files[@]} && ${#pull_files[@]})) || fail "the demo needs at least one push and one pull dataset under $DATASETS_DIR/"
 mapfile -t users < <(grep -ohE '\balpha_user_[A-Za-z0-9_-]+' "${push_files[@]}" "${pull_files[@]}" | sort -u)
 trust='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::123456789012:oidc-provider/oidc.example"},"Action":"sts:AssumeRoleWithWebIdentity"}]}'
 for user in "${users[@]}"; do
@@ -168,15 +170,16 @@ say "recipient buckets (in other accounts for real): ${recipients[*]}"
 
 # ---------------------------------------------------------------- 4 validate
 
-step "Build the program (go build; minutes on a first run) and validate the dataset files"
-run "$demo/go-build.log" go build -o "$demo/exports" .
+step "Build the two programs (go build; minutes on a first run) and validate the dataset files"
+run "$demo/go-build.log" go build -o "$demo/exports" ./cmd/exports
+run "$demo/go-build.log" go build -o "$demo/synth" .
 "$demo/exports" validate || fail "the dataset files are invalid: fix what is listed above"
 say "${#push_files[@]} push and ${#pull_files[@]} pull datasets are valid"
 
 # ---------------------------------------------------------------- 5 synth
 
 step "Synthesize the stack to Terraform JSON (provider pointed at moto)"
-CDKTF_OUTDIR=$outdir EXPORTS_STATE_PATH=$state run "$demo/synth.log" "$demo/exports"
+CDKTF_OUTDIR=$outdir EXPORTS_STATE_PATH=$state run "$demo/synth.log" "$demo/synth"
 [[ -f $stack/cdk.tf.json ]] || fail "synthesis wrote no ${stack#"$repo"/}/cdk.tf.json (log: build/demo/synth.log)"
 resources=$(json 'sum(len(v) for v in j.get("resource", {}).values())' <"$stack/cdk.tf.json")
 say "${stack#"$repo"/}/cdk.tf.json: $resources resources, plain Terraform JSON; state goes to ${state#"$repo"/}"

@@ -16,7 +16,7 @@ import (
 	"github.com/ministryofjustice/data-engineering-exports/constructs/pushexport"
 	"github.com/ministryofjustice/data-engineering-exports/constructs/useraccess"
 	"github.com/ministryofjustice/data-engineering-exports/datasets"
-	"github.com/ministryofjustice/data-engineering-exports/internal/logicalid"
+	"github.com/ministryofjustice/data-engineering-exports/naming"
 )
 
 // ID is the id of the exports stack: its Terraform JSON is
@@ -99,9 +99,9 @@ func NewExportsStack(scope constructs.Construct, id string, config Config) cdktf
 	newBackend(stack, config.Backend)
 
 	account := dataawscalleridentity.NewDataAwsCallerIdentity(stack, jsii.String("caller_identity"), &dataawscalleridentity.DataAwsCallerIdentityConfig{})
-	account.OverrideLogicalId(jsii.String(logicalid.Shared("caller_identity")))
+	account.OverrideLogicalId(jsii.String(naming.SharedLogicalID("caller_identity")))
 
-	exports := exportbucket.New(stack, "export_bucket", exportbucket.Config{Name: datasets.ExportBucket, AlarmActions: config.AlarmActions})
+	exports := exportbucket.New(stack, "export_bucket", exportbucket.Config{Name: naming.ExportBucket, FailedMovesQueue: naming.FailedMovesQueue, AlarmActions: config.AlarmActions})
 
 	moverRoleARNs := map[string]*string{}
 	var targets []exportbucket.NotificationTarget
@@ -115,16 +115,16 @@ func NewExportsStack(scope constructs.Construct, id string, config Config) cdktf
 		code = pushexport.Code{Path: asset.Path(), SHA256: config.MoverZipHash}
 	}
 	for _, push := range config.Datasets.Push {
-		mover := pushexport.New(stack, datasets.ID(datasets.KindPush, push.Name), pushexport.Config{
+		mover := pushexport.New(stack, naming.DatasetID(datasets.KindPush, push.Name), pushexport.Config{
 			Dataset:             push,
-			ExportBucket:        datasets.ExportBucket,
+			ExportBucket:        naming.ExportBucket,
 			AccountID:           account.AccountId(),
 			FailedMovesQueueARN: exports.FailedMovesQueue.Arn(),
 			Code:                code,
 		})
 		moverRoleARNs[push.Name] = mover.Role.Arn()
 		targets = append(targets, exportbucket.NotificationTarget{
-			ID:          datasets.ID(datasets.KindPush, push.Name),
+			ID:          naming.DatasetID(datasets.KindPush, push.Name),
 			Prefix:      push.Prefix(),
 			FunctionARN: mover.Function.Arn(),
 			Permission:  mover.Permission,
@@ -134,12 +134,12 @@ func NewExportsStack(scope constructs.Construct, id string, config Config) cdktf
 
 	pullBucketNames := map[string]*string{}
 	for _, pull := range config.Datasets.Pull {
-		bucket := pullexport.New(stack, datasets.ID(datasets.KindPull, pull.Name), pullexport.Config{Dataset: pull})
+		bucket := pullexport.New(stack, naming.DatasetID(datasets.KindPull, pull.Name), pullexport.Config{Dataset: pull})
 		pullBucketNames[pull.Name] = bucket.Bucket.Bucket()
 	}
 
 	useraccess.New(stack, "users", useraccess.Config{
-		ExportBucket: datasets.ExportBucket,
+		ExportBucket: naming.ExportBucket,
 		PushByUser:   config.Datasets.PushByUser(),
 		Pull:         config.Datasets.Pull,
 	})

@@ -13,8 +13,9 @@ import (
 	"github.com/ministryofjustice/data-engineering-exports/constructs/pushexport"
 	"github.com/ministryofjustice/data-engineering-exports/datasets"
 	"github.com/ministryofjustice/data-engineering-exports/internal/lambdazip"
-	"github.com/ministryofjustice/data-engineering-exports/internal/synthtest"
+	"github.com/ministryofjustice/data-engineering-exports/naming"
 	"github.com/ministryofjustice/data-engineering-exports/stacks"
+	"github.com/ministryofjustice/data-engineering-exports/testsupport/synthtest"
 )
 
 func TestMain(m *testing.M) { synthtest.Main(m) }
@@ -36,7 +37,7 @@ const (
 // datasets, with the stand-in mover.
 func exampleConfig(t *testing.T) stacks.Config {
 	t.Helper()
-	set, err := datasets.Load("../datasets")
+	set, err := datasets.Load(filepath.Join("..", naming.ExamplesDir))
 	if err != nil {
 		t.Fatalf("example datasets: %v", err)
 	}

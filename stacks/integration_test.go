@@ -31,10 +31,11 @@ import (
 	"github.com/ministryofjustice/data-engineering-exports/constructs/pushexport"
 	"github.com/ministryofjustice/data-engineering-exports/constructs/useraccess"
 	"github.com/ministryofjustice/data-engineering-exports/datasets"
-	"github.com/ministryofjustice/data-engineering-exports/internal/commands"
-	"github.com/ministryofjustice/data-engineering-exports/internal/motoserver"
-	"github.com/ministryofjustice/data-engineering-exports/internal/synthtest"
+	"github.com/ministryofjustice/data-engineering-exports/internal/cli"
+	"github.com/ministryofjustice/data-engineering-exports/naming"
 	"github.com/ministryofjustice/data-engineering-exports/stacks"
+	"github.com/ministryofjustice/data-engineering-exports/testsupport/motoserver"
+	"github.com/ministryofjustice/data-engineering-exports/testsupport/synthtest"
 )
 
 // TestApplyToMoto deploys the example datasets to moto with Terraform, checks
@@ -115,7 +116,7 @@ func checkRemovingADatasetKeepsItsData(ctx context.Context, t *testing.T, config
 		t.Fatal(err)
 	}
 	var stdout, stderr strings.Builder
-	code := commands.PlanSummary([]string{"--fail-on-data-risk", "--datasets", t.TempDir(), planJSON}, &stdout, &stderr)
+	code := cli.PlanSummary([]string{"--fail-on-data-risk", "--datasets", t.TempDir(), planJSON}, &stdout, &stderr)
 	if code != 3 || !strings.Contains(stderr.String(), "aws_s3_bucket.pull-"+removed.Name+"-bucket") {
 		t.Errorf("the deploy gate let the removal of %s through: exit %d\n%s", removed.Name, code, stderr.String())
 	}
@@ -160,7 +161,7 @@ func users(set datasets.Set) []string {
 const (
 	account  = motoserver.AccountID
 	region   = motoserver.Region
-	queueARN = "arn:aws:sqs:" + region + ":" + account + ":" + datasets.ExportBucket + exportbucket.FailedMovesQueueSuffix
+	queueARN = "arn:aws:sqs:" + region + ":" + account + ":" + naming.FailedMovesQueue
 )
 
 func checkMovers(ctx context.Context, t *testing.T, set datasets.Set, iamClient *iam.Client, lambdaClient *lambda.Client) {
@@ -169,7 +170,7 @@ func checkMovers(ctx context.Context, t *testing.T, set datasets.Set, iamClient 
 		if err != nil {
 			t.Fatalf("mover role of %s: %v", push.Name, err)
 		}
-		if got := aws.ToString(role.Role.Path); got != datasets.MoverRolePath {
+		if got := aws.ToString(role.Role.Path); got != naming.MoverRolePath {
 			t.Errorf("%s: role path %q", push.Name, got)
 		}
 		synthtest.AssertPolicy(t, push.Name+" trust policy", policyDocument(t, role.Role.AssumeRolePolicyDocument), pushexport.TrustPolicy())
@@ -178,29 +179,29 @@ func checkMovers(ctx context.Context, t *testing.T, set datasets.Set, iamClient 
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !slices.Equal(policies.PolicyNames, []string{pushexport.RolePolicyName}) {
+		if !slices.Equal(policies.PolicyNames, []string{naming.MoverRolePolicy}) {
 			t.Errorf("%s: inline policies %v", push.Name, policies.PolicyNames)
 		}
 		attached, err := iamClient.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(push.MoverName())})
 		if err != nil || len(attached.AttachedPolicies) != 0 {
 			t.Errorf("%s: managed policies attached: %v (%v)", push.Name, attached, err)
 		}
-		inline, err := iamClient.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(push.MoverName()), PolicyName: aws.String(pushexport.RolePolicyName)})
+		inline, err := iamClient.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(push.MoverName()), PolicyName: aws.String(naming.MoverRolePolicy)})
 		if err != nil {
 			t.Fatal(err)
 		}
 		logGroupARN := "arn:aws:logs:" + region + ":" + account + ":log-group:/aws/lambda/" + push.MoverName()
 		synthtest.AssertPolicy(t, push.Name+" mover policy", policyDocument(t, inline.PolicyDocument),
-			pushexport.MoverPolicy(datasets.ExportBucket, push, logGroupARN, queueARN))
+			pushexport.MoverPolicy(naming.ExportBucket, push, logGroupARN, queueARN))
 
 		function, err := lambdaClient.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: aws.String(push.MoverName())})
 		if err != nil {
 			t.Fatalf("mover function of %s: %v", push.Name, err)
 		}
 		wantEnv := map[string]string{
-			pushexport.EnvDestinationBucket: push.Bucket,
-			pushexport.EnvKeepFiles:         strconv.FormatBool(push.KeepFiles),
-			pushexport.EnvDatasetName:       push.Name,
+			naming.EnvDestinationBucket: push.Bucket,
+			naming.EnvKeepFiles:         strconv.FormatBool(push.KeepFiles),
+			naming.EnvDatasetName:       push.Name,
 		}
 		if function.Environment == nil || !maps.Equal(function.Environment.Variables, wantEnv) {
 			t.Errorf("%s: function environment %v, want %v", push.Name, function.Environment, wantEnv)
@@ -244,7 +245,7 @@ func checkInvokePermission(t *testing.T, name, policy string) {
 	}
 	st := doc.Statement[0]
 	if st.Effect != "Allow" || st.Principal["Service"] != "s3.amazonaws.com" || st.Action != "lambda:InvokeFunction" ||
-		st.Condition["ArnLike"]["AWS:SourceArn"] != iampolicy.BucketARN(datasets.ExportBucket) ||
+		st.Condition["ArnLike"]["AWS:SourceArn"] != iampolicy.BucketARN(naming.ExportBucket) ||
 		st.Condition["StringEquals"]["AWS:SourceAccount"] != account {
 		t.Errorf("%s: function policy %s", name, policy)
 	}
@@ -259,11 +260,11 @@ func checkUsers(ctx context.Context, t *testing.T, set datasets.Set, iamClient *
 		want[role][name] = doc
 	}
 	for _, user := range set.PushByUser() {
-		add(user.Role, useraccess.PushPolicyName, useraccess.PushPolicy(datasets.ExportBucket, user.Datasets))
+		add(user.Role, naming.UserPushPolicy, useraccess.PushPolicy(naming.ExportBucket, user.Datasets))
 	}
 	for _, pull := range set.Pull {
 		for _, role := range pull.Users {
-			add(role, useraccess.PullPolicyName(pull.Name), useraccess.PullPolicy(pull))
+			add(role, naming.UserPullPolicy(pull.Name), useraccess.PullPolicy(pull))
 		}
 	}
 	for role, policies := range want {
@@ -286,7 +287,7 @@ func checkUsers(ctx context.Context, t *testing.T, set datasets.Set, iamClient *
 }
 
 func checkNotification(ctx context.Context, t *testing.T, set datasets.Set, s3Client *s3.Client) {
-	notification, err := s3Client.GetBucketNotificationConfiguration(ctx, &s3.GetBucketNotificationConfigurationInput{Bucket: aws.String(datasets.ExportBucket)})
+	notification, err := s3Client.GetBucketNotificationConfiguration(ctx, &s3.GetBucketNotificationConfigurationInput{Bucket: aws.String(naming.ExportBucket)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -318,8 +319,8 @@ func checkNotification(ctx context.Context, t *testing.T, set datasets.Set, s3Cl
 }
 
 func checkBuckets(ctx context.Context, t *testing.T, set datasets.Set, s3Client *s3.Client) {
-	versioned := map[string]bool{datasets.ExportBucket: false}
-	readers := map[string][]iampolicy.Statement{datasets.ExportBucket: {}}
+	versioned := map[string]bool{naming.ExportBucket: false}
+	readers := map[string][]iampolicy.Statement{naming.ExportBucket: {}}
 	for _, pull := range set.Pull {
 		versioned[pull.BucketName()] = pull.BucketVersioning
 		readers[pull.BucketName()] = pullexport.ReaderStatements(pull)
@@ -377,7 +378,7 @@ func checkBuckets(ctx context.Context, t *testing.T, set datasets.Set, s3Client 
 }
 
 func checkFailedMovesQueue(ctx context.Context, t *testing.T, sqsClient *sqs.Client) {
-	queue, err := sqsClient.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(datasets.ExportBucket + exportbucket.FailedMovesQueueSuffix)})
+	queue, err := sqsClient.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(naming.FailedMovesQueue)})
 	if err != nil {
 		t.Fatalf("failed-moves queue: %v", err)
 	}
@@ -396,7 +397,7 @@ func checkFailedMovesQueue(ctx context.Context, t *testing.T, sqsClient *sqs.Cli
 // checkFailedMovesAlarm: one waiting failed move is enough to alarm, on the
 // queue the movers report to.
 func checkFailedMovesAlarm(ctx context.Context, t *testing.T, cloudwatchClient *cloudwatch.Client) {
-	name := datasets.ExportBucket + exportbucket.FailedMovesQueueSuffix
+	name := naming.FailedMovesQueue
 	out, err := cloudwatchClient.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNames: []string{name}})
 	if err != nil {
 		t.Fatal(err)

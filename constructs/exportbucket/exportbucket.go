@@ -19,7 +19,7 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/ministryofjustice/data-engineering-exports/constructs/securebucket"
-	"github.com/ministryofjustice/data-engineering-exports/internal/logicalid"
+	"github.com/ministryofjustice/data-engineering-exports/naming"
 )
 
 // Logical id parts of the shared resources.
@@ -29,9 +29,6 @@ const (
 	PartFailedMovesAlarm = "failed_moves_alarm"
 	PartNotification     = "notification"
 )
-
-// FailedMovesQueueSuffix follows the bucket name in the queue's name.
-const FailedMovesQueueSuffix = "-failed-moves"
 
 // failedMovesRetentionSeconds is the longest SQS keeps a message (14 days),
 // so that a failure over a long weekend is still there to re-drive.
@@ -45,6 +42,8 @@ const ObjectCreatedEvents = "s3:ObjectCreated:*"
 type Config struct {
 	// Name is the export bucket's name.
 	Name string
+	// FailedMovesQueue names the failed-moves queue and its alarm.
+	FailedMovesQueue string
 	// AlarmActions are the ARNs (SNS topics) told when a failed move is
 	// waiting in the queue; without any the alarm still shows in CloudWatch.
 	AlarmActions []string
@@ -79,14 +78,14 @@ func New(scope constructs.Construct, id string, config Config) *Output {
 	scope = constructs.NewConstruct(scope, &id)
 	bucket := securebucket.New(scope, "bucket", securebucket.Config{
 		Name:      config.Name,
-		LogicalID: func(part string) string { return logicalid.Shared(partBucketPrefix + part) },
+		LogicalID: func(part string) string { return naming.SharedLogicalID(partBucketPrefix + part) },
 	})
 	queue := sqsqueue.NewSqsQueue(scope, jsii.String(PartFailedMovesQueue), &sqsqueue.SqsQueueConfig{
-		Name:                    jsii.String(config.Name + FailedMovesQueueSuffix),
+		Name:                    jsii.String(config.FailedMovesQueue),
 		MessageRetentionSeconds: jsii.Number(failedMovesRetentionSeconds),
 		SqsManagedSseEnabled:    true,
 	})
-	queue.OverrideLogicalId(jsii.String(logicalid.Shared(PartFailedMovesQueue)))
+	queue.OverrideLogicalId(jsii.String(naming.SharedLogicalID(PartFailedMovesQueue)))
 	return &Output{Output: bucket, FailedMovesQueue: queue, FailedMovesAlarm: newFailedMovesAlarm(scope, queue, config), scope: scope}
 }
 
@@ -100,7 +99,7 @@ func newFailedMovesAlarm(scope constructs.Construct, queue sqsqueue.SqsQueue, co
 		actions = jsii.Strings(config.AlarmActions...)
 	}
 	alarm := cloudwatchmetricalarm.NewCloudwatchMetricAlarm(scope, jsii.String(PartFailedMovesAlarm), &cloudwatchmetricalarm.CloudwatchMetricAlarmConfig{
-		AlarmName: jsii.String(config.Name + FailedMovesQueueSuffix),
+		AlarmName: jsii.String(config.FailedMovesQueue),
 		AlarmDescription: jsii.String("A file pushed for export could not be moved to its recipient after every retry: it is still in " +
 			config.Name + ". Read the queue, fix the cause, re-drive with `mover --event` (README: The mover)."),
 		Namespace:          jsii.String("AWS/SQS"),
@@ -115,7 +114,7 @@ func newFailedMovesAlarm(scope constructs.Construct, queue sqsqueue.SqsQueue, co
 		AlarmActions:       actions,
 		OkActions:          actions,
 	})
-	alarm.OverrideLogicalId(jsii.String(logicalid.Shared(PartFailedMovesAlarm)))
+	alarm.OverrideLogicalId(jsii.String(naming.SharedLogicalID(PartFailedMovesAlarm)))
 	return alarm
 }
 
@@ -143,5 +142,5 @@ func (o *Output) AddNotification(targets []NotificationTarget) {
 			LambdaFunction: entries,
 			DependsOn:      &permissions,
 		})
-	notification.OverrideLogicalId(jsii.String(logicalid.Shared(PartNotification)))
+	notification.OverrideLogicalId(jsii.String(naming.SharedLogicalID(PartNotification)))
 }

@@ -8,14 +8,14 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lambdapermission"
 
 	"github.com/ministryofjustice/data-engineering-exports/constructs/exportbucket"
-	"github.com/ministryofjustice/data-engineering-exports/internal/synthtest"
+	"github.com/ministryofjustice/data-engineering-exports/testsupport/synthtest"
 )
 
 func TestMain(m *testing.M) { synthtest.Main(m) }
 
 func TestExportBucketAndQueue(t *testing.T) {
 	stack := synthtest.Synth(t, func(scope constructs.Construct) {
-		exportbucket.New(scope, "exports", exportbucket.Config{Name: "mojap-hub-exports"}).AddNotification(nil)
+		exportbucket.New(scope, "exports", exportbucket.Config{Name: "mojap-hub-exports", FailedMovesQueue: "mojap-hub-exports-failed-moves"}).AddNotification(nil)
 	})
 	if got := stack.Resource(t, "aws_s3_bucket", "shared-export_bucket")["bucket"]; got != "mojap-hub-exports" {
 		t.Errorf("bucket = %v", got)
@@ -51,7 +51,7 @@ func TestExportBucketAndQueue(t *testing.T) {
 func TestFailedMovesAlarmNotifiesTheTopic(t *testing.T) {
 	topic := "arn:aws:sns:eu-west-1:123456789012:data-engineering-alerts"
 	stack := synthtest.Synth(t, func(scope constructs.Construct) {
-		exportbucket.New(scope, "exports", exportbucket.Config{Name: "mojap-hub-exports", AlarmActions: []string{topic}})
+		exportbucket.New(scope, "exports", exportbucket.Config{Name: "mojap-hub-exports", FailedMovesQueue: "mojap-hub-exports-failed-moves", AlarmActions: []string{topic}})
 	})
 	stack.HasResourceWithProperties(t, "aws_cloudwatch_metric_alarm", map[string]any{
 		"alarm_actions": []any{topic},
@@ -61,7 +61,7 @@ func TestFailedMovesAlarmNotifiesTheTopic(t *testing.T) {
 
 func TestOneNotificationForEveryPushDataset(t *testing.T) {
 	stack := synthtest.Synth(t, func(scope constructs.Construct) {
-		exports := exportbucket.New(scope, "exports", exportbucket.Config{Name: "mojap-hub-exports"})
+		exports := exportbucket.New(scope, "exports", exportbucket.Config{Name: "mojap-hub-exports", FailedMovesQueue: "mojap-hub-exports-failed-moves"})
 		var targets []exportbucket.NotificationTarget
 		for _, name := range []string{"alpha", "beta"} {
 			permission := lambdapermission.NewLambdaPermission(scope, jsii.String(name), &lambdapermission.LambdaPermissionConfig{

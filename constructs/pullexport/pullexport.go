@@ -10,7 +10,7 @@ import (
 	"github.com/ministryofjustice/data-engineering-exports/constructs/iampolicy"
 	"github.com/ministryofjustice/data-engineering-exports/constructs/securebucket"
 	"github.com/ministryofjustice/data-engineering-exports/datasets"
-	"github.com/ministryofjustice/data-engineering-exports/internal/logicalid"
+	"github.com/ministryofjustice/data-engineering-exports/naming"
 )
 
 // Config is one pull dataset.
@@ -28,7 +28,7 @@ func New(scope constructs.Construct, id string, config Config) *Output {
 	dataset := config.Dataset
 	bucket := securebucket.New(scope, id, securebucket.Config{
 		Name:       dataset.BucketName(),
-		LogicalID:  func(part string) string { return logicalid.Dataset(logicalid.OwnerPull, dataset.Name, part) },
+		LogicalID:  func(part string) string { return naming.DatasetLogicalID(naming.KindPull, dataset.Name, part) },
 		Versioning: dataset.BucketVersioning,
 		Statements: ReaderStatements(dataset),
 	})

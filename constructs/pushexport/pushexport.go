@@ -26,7 +26,7 @@ import (
 	"github.com/ministryofjustice/data-engineering-exports/constructs/iampolicy"
 	"github.com/ministryofjustice/data-engineering-exports/datasets"
 	"github.com/ministryofjustice/data-engineering-exports/internal/lambdazip"
-	"github.com/ministryofjustice/data-engineering-exports/internal/logicalid"
+	"github.com/ministryofjustice/data-engineering-exports/naming"
 )
 
 // Logical id parts of a push dataset's resources.
@@ -38,16 +38,6 @@ const (
 	PartPermission   = "permission"
 	PartInvokeConfig = "invoke_config"
 )
-
-// The mover's environment: what it reads to know where a file goes.
-const (
-	EnvDestinationBucket = "DESTINATION_BUCKET"
-	EnvKeepFiles         = "KEEP_FILES"
-	EnvDatasetName       = "DATASET_NAME"
-)
-
-// RolePolicyName is the name of the mover role's one inline policy.
-const RolePolicyName = "move"
 
 // Function settings.
 const (
@@ -114,25 +104,25 @@ func New(scope constructs.Construct, id string, config Config) *Output {
 	scope = constructs.NewConstruct(scope, &id)
 	dataset := config.Dataset
 	logicalID := func(part string) *string {
-		return jsii.String(logicalid.Dataset(logicalid.OwnerPush, dataset.Name, part))
+		return jsii.String(naming.DatasetLogicalID(naming.KindPush, dataset.Name, part))
 	}
 
 	role := iamrole.NewIamRole(scope, jsii.String(PartRole), &iamrole.IamRoleConfig{
 		Name:             jsii.String(dataset.MoverName()),
-		Path:             jsii.String(datasets.MoverRolePath),
+		Path:             jsii.String(naming.MoverRolePath),
 		Description:      jsii.String("Moves objects from " + iampolicy.ObjectsARN(config.ExportBucket, dataset.Prefix()) + " to " + dataset.Bucket),
 		AssumeRolePolicy: jsii.String(TrustPolicy().JSON()),
 	})
 	role.OverrideLogicalId(logicalID(PartRole))
 
 	logGroup := cloudwatchloggroup.NewCloudwatchLogGroup(scope, jsii.String(PartLogGroup), &cloudwatchloggroup.CloudwatchLogGroupConfig{
-		Name:            jsii.String("/aws/lambda/" + dataset.MoverName()),
+		Name:            jsii.String(naming.MoverLogGroup(dataset.Name)),
 		RetentionInDays: jsii.Number(LogRetentionDays),
 	})
 	logGroup.OverrideLogicalId(logicalID(PartLogGroup))
 
 	rolePolicy := iamrolepolicy.NewIamRolePolicy(scope, jsii.String(PartRolePolicy), &iamrolepolicy.IamRolePolicyConfig{
-		Name:   jsii.String(RolePolicyName),
+		Name:   jsii.String(naming.MoverRolePolicy),
 		Role:   role.Id(),
 		Policy: jsii.String(MoverPolicy(config.ExportBucket, dataset, *logGroup.Arn(), *config.FailedMovesQueueARN).JSON()),
 	})
@@ -149,9 +139,9 @@ func New(scope constructs.Construct, id string, config Config) *Output {
 		Timeout:        jsii.Number(TimeoutSeconds),
 		MemorySize:     jsii.Number(MemoryMB),
 		Environment: &lambdafunction.LambdaFunctionEnvironment{Variables: &map[string]*string{
-			EnvDestinationBucket: jsii.String(dataset.Bucket),
-			EnvKeepFiles:         jsii.String(strconv.FormatBool(dataset.KeepFiles)),
-			EnvDatasetName:       jsii.String(dataset.Name),
+			naming.EnvDestinationBucket: jsii.String(dataset.Bucket),
+			naming.EnvKeepFiles:         jsii.String(strconv.FormatBool(dataset.KeepFiles)),
+			naming.EnvDatasetName:       jsii.String(dataset.Name),
 		}},
 		// Lambda would create the log group itself, without retention, if
 		// the function could log before Terraform created it.

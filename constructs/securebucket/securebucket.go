@@ -48,7 +48,7 @@ type Config struct {
 	// Name is the bucket name.
 	Name string
 	// LogicalID turns a part (PartBucket, ...) into the Terraform logical id
-	// of that resource; see internal/logicalid.
+	// of that resource; see package naming.
 	LogicalID func(part string) string
 	// Versioning keeps every version of every object.
 	Versioning bool

@@ -16,17 +16,8 @@ import (
 
 	"github.com/ministryofjustice/data-engineering-exports/constructs/iampolicy"
 	"github.com/ministryofjustice/data-engineering-exports/datasets"
-	"github.com/ministryofjustice/data-engineering-exports/internal/logicalid"
+	"github.com/ministryofjustice/data-engineering-exports/naming"
 )
-
-// Policy names on the users' roles.
-const (
-	PushPolicyName       = "data-engineering-exports-push"
-	pullPolicyNamePrefix = "data-engineering-exports-pull-"
-)
-
-// PullPolicyName is the name of a user's policy for one pull dataset.
-func PullPolicyName(dataset string) string { return pullPolicyNamePrefix + dataset }
 
 // Config is who may use which dataset.
 type Config struct {
@@ -56,28 +47,28 @@ func New(scope constructs.Construct, id string, config Config) *Output {
 		r := dataawsiamrole.NewDataAwsIamRole(scope, jsii.String("role-"+name), &dataawsiamrole.DataAwsIamRoleConfig{
 			Name: jsii.String(name),
 		})
-		r.OverrideLogicalId(jsii.String(logicalid.UserPush(name)))
+		r.OverrideLogicalId(jsii.String(naming.UserPushLogicalID(name)))
 		roles[name] = r
 		return r
 	}
 
 	for _, user := range config.PushByUser {
 		policy := iamrolepolicy.NewIamRolePolicy(scope, jsii.String("push-"+user.Role), &iamrolepolicy.IamRolePolicyConfig{
-			Name:   jsii.String(PushPolicyName),
+			Name:   jsii.String(naming.UserPushPolicy),
 			Role:   role(user.Role).Name(),
 			Policy: jsii.String(PushPolicy(config.ExportBucket, user.Datasets).JSON()),
 		})
-		policy.OverrideLogicalId(jsii.String(logicalid.UserPush(user.Role)))
+		policy.OverrideLogicalId(jsii.String(naming.UserPushLogicalID(user.Role)))
 	}
 
 	for _, dataset := range config.Pull {
 		for _, user := range dataset.Users {
 			policy := iamrolepolicy.NewIamRolePolicy(scope, jsii.String("pull-"+dataset.Name+"-"+user), &iamrolepolicy.IamRolePolicyConfig{
-				Name:   jsii.String(PullPolicyName(dataset.Name)),
+				Name:   jsii.String(naming.UserPullPolicy(dataset.Name)),
 				Role:   role(user).Name(),
 				Policy: jsii.String(PullPolicy(dataset).JSON()),
 			})
-			policy.OverrideLogicalId(jsii.String(logicalid.PullUser(dataset.Name, user)))
+			policy.OverrideLogicalId(jsii.String(naming.PullUserLogicalID(dataset.Name, user)))
 		}
 	}
 	return &Output{Roles: roles}

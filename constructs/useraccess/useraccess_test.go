@@ -8,7 +8,7 @@ import (
 	"github.com/ministryofjustice/data-engineering-exports/constructs/iampolicy"
 	"github.com/ministryofjustice/data-engineering-exports/constructs/useraccess"
 	"github.com/ministryofjustice/data-engineering-exports/datasets"
-	"github.com/ministryofjustice/data-engineering-exports/internal/synthtest"
+	"github.com/ministryofjustice/data-engineering-exports/testsupport/synthtest"
 )
 
 func TestMain(m *testing.M) { synthtest.Main(m) }

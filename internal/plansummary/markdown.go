@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ministryofjustice/data-engineering-exports/datasets"
+	"github.com/ministryofjustice/data-engineering-exports/naming"
 )
 
 // Markdown renders the summary for a pull-request comment: destructive
@@ -144,7 +145,7 @@ func (d DatasetChange) writeRecipient(b *strings.Builder) {
 	case d.Status == Removed:
 		fmt.Fprintf(b, "- Recipient bucket was: %s\n", code(r.Before))
 		fmt.Fprintf(b, "- Objects still under %s stay there: nothing moves them once the mover is gone\n",
-			code(datasets.ExportBucket+"/"+d.Name+"/"))
+			code(naming.ExportBucket+"/"+d.Name+"/"))
 	case r.Changed():
 		fmt.Fprintf(b, "- Recipient bucket changes: %s → **%s**\n", code(r.Before), code(r.After))
 	case r.After != "":

@@ -3,7 +3,7 @@
 // request: what would be destroyed first, then, dataset by dataset, who gains
 // or loses access to what and where data will be sent.
 //
-// Every resource is mapped to its owner by its logical id (package logicalid),
+// Every resource is mapped to its owner by its logical id (package naming),
 // which the constructs set on every resource; the only attributes read are
 // our own documents: the mover's environment, bucket names, bucket and user
 // policies and versioning.

@@ -13,7 +13,7 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden testdata/<scenario>.md files")
 
 // scenarios are the real plans in testdata, made against moto by
-// `make plan-fixtures` (internal/plansummary/cmd/planfixtures).
+// `make plan-fixtures` (devtools/planfixtures).
 var scenarios = []string{
 	"no_change", "add_datasets", "change_users", "change_recipient",
 	"add_outside_account", "change_flags", "remove_dataset",

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/ministryofjustice/data-engineering-exports/datasets"
+	"github.com/ministryofjustice/data-engineering-exports/naming"
 )
 
 // policyDocument is the part of an IAM policy document the summary reads.
@@ -104,7 +104,7 @@ func grantsWrite(action string) bool {
 
 // exportPrefixARN matches the object ARN of one push dataset's prefix in the
 // export bucket, the form a user's push policy grants.
-var exportPrefixARN = regexp.MustCompile(`^arn:aws:s3:::` + regexp.QuoteMeta(datasets.ExportBucket) + `/([a-z0-9_]+)/\*$`)
+var exportPrefixARN = regexp.MustCompile(`^arn:aws:s3:::` + regexp.QuoteMeta(naming.ExportBucket) + `/([a-z0-9_]+)/\*$`)
 
 // pushDatasets is every push dataset whose prefix an Allow statement of the
 // document grants.

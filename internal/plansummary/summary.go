@@ -8,7 +8,7 @@ import (
 	"strconv"
 
 	"github.com/ministryofjustice/data-engineering-exports/datasets"
-	"github.com/ministryofjustice/data-engineering-exports/internal/logicalid"
+	"github.com/ministryofjustice/data-engineering-exports/naming"
 )
 
 // Status says what a plan does to a dataset.
@@ -175,7 +175,7 @@ func Summarize(planJSON []byte, paperwork PaperworkLookup) (*Summary, error) {
 		if !rc.isManaged() {
 			continue
 		}
-		id, ours := logicalid.Parse(rc.Name)
+		id, ours := naming.ParseLogicalID(rc.Name)
 		c := rc.Change
 		if c.changes() {
 			s.list(rc, id, ours, deletedBuckets)
@@ -184,7 +184,7 @@ func Summarize(planJSON []byte, paperwork PaperworkLookup) (*Summary, error) {
 			continue
 		}
 		switch {
-		case id.Owner == logicalid.OwnerPush || id.Owner == logicalid.OwnerPull:
+		case id.Owner == naming.OwnerPush || id.Owner == naming.OwnerPull:
 			ds := stateOf(datasetKey{datasets.Kind(id.Owner), id.Dataset})
 			if c.changes() {
 				ds.resources[c.verb()]++
@@ -195,7 +195,7 @@ func Summarize(planJSON []byte, paperwork PaperworkLookup) (*Summary, error) {
 			if c.After != nil {
 				ds.after.read(rc, id, c.After, c.AfterUnknown)
 			}
-		case id.Owner == logicalid.OwnerUser:
+		case id.Owner == naming.OwnerUser:
 			// A user's push policy lists the prefix of every push dataset
 			// they may write to: that is where push users come from.
 			for _, name := range pushPolicyDatasets(c.Before) {
@@ -225,7 +225,7 @@ func Summarize(planJSON []byte, paperwork PaperworkLookup) (*Summary, error) {
 // list counts a changing resource and lists it where a reviewer should see
 // it: under destructive changes, and, when no dataset owns it, under other
 // or unowned changes.
-func (s *Summary) list(rc resourceChange, id logicalid.ID, ours bool, deletedBuckets map[string]bool) {
+func (s *Summary) list(rc resourceChange, id naming.LogicalID, ours bool, deletedBuckets map[string]bool) {
 	c := rc.Change
 	change := ResourceChange{Address: rc.Address, Verb: c.verb(), Owner: describeOwner(id, ours)}
 	s.Counts[change.Verb]++
@@ -235,13 +235,13 @@ func (s *Summary) list(rc resourceChange, id logicalid.ID, ours bool, deletedBuc
 	switch {
 	case !ours:
 		s.Unowned = append(s.Unowned, change)
-	case id.Owner == logicalid.OwnerUser || id.Owner == logicalid.OwnerShared:
+	case id.Owner == naming.OwnerUser || id.Owner == naming.OwnerShared:
 		s.Other = append(s.Other, change)
 	}
 }
 
 // read records what one resource says about its dataset on this side.
-func (sd *side) read(rc resourceChange, id logicalid.ID, values, afterUnknown map[string]any) {
+func (sd *side) read(rc resourceChange, id naming.LogicalID, values, afterUnknown map[string]any) {
 	sd.exists = true
 	if id.Part == "user" {
 		sd.addUser(id.Role)
@@ -411,13 +411,13 @@ func dataRisk(rc resourceChange, deletedBuckets map[string]bool) (risk string, r
 }
 
 // describeOwner names the owner of a resource for people.
-func describeOwner(id logicalid.ID, ours bool) string {
+func describeOwner(id naming.LogicalID, ours bool) string {
 	switch {
 	case !ours:
 		return "not a logical id of this project"
-	case id.Owner == logicalid.OwnerUser:
+	case id.Owner == naming.OwnerUser:
 		return fmt.Sprintf("push access of `%s`", id.Role)
-	case id.Owner == logicalid.OwnerShared:
+	case id.Owner == naming.OwnerShared:
 		return "shared by all datasets"
 	case id.Part == "user":
 		return fmt.Sprintf("pull dataset `%s`, access of `%s`", id.Dataset, id.Role)

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ministryofjustice/data-engineering-exports/naming"
 )
 
 // S3 limits that bound the multipart settings.
@@ -83,8 +85,8 @@ type Config struct {
 // to write instead.
 func FromEnv(getenv func(string) string) (Config, error) {
 	c := Config{
-		DestinationBucket:     strings.TrimSpace(getenv("DESTINATION_BUCKET")),
-		DatasetName:           strings.TrimSpace(getenv("DATASET_NAME")),
+		DestinationBucket:     strings.TrimSpace(getenv(naming.EnvDestinationBucket)),
+		DatasetName:           strings.TrimSpace(getenv(naming.EnvDatasetName)),
 		Endpoint:              strings.TrimSpace(getenv("AWS_ENDPOINT_URL")),
 		MultipartThreshold:    DefaultMultipartThreshold,
 		PartBytes:             DefaultPartBytes,
@@ -97,7 +99,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	} else if strings.HasPrefix(c.DestinationBucket, "arn:") || strings.Contains(c.DestinationBucket, "/") {
 		errs = append(errs, fmt.Sprintf("DESTINATION_BUCKET is %q: write the bare bucket name, without arn:aws:s3::: or a path", c.DestinationBucket))
 	}
-	switch v := getenv("KEEP_FILES"); v {
+	switch v := getenv(naming.EnvKeepFiles); v {
 	case "", "false":
 	case "true":
 		c.KeepFiles = true

@@ -19,12 +19,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
-	"github.com/ministryofjustice/data-engineering-exports/datasets"
-	"github.com/ministryofjustice/data-engineering-exports/internal/motoserver"
+	"github.com/ministryofjustice/data-engineering-exports/naming"
+	"github.com/ministryofjustice/data-engineering-exports/testsupport/motoserver"
 )
 
 const (
-	exportBucket    = datasets.ExportBucket
+	exportBucket    = naming.ExportBucket
 	recipientBucket = "recipient-landing"
 	dataset         = "performance_hub_daily"
 )

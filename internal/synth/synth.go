@@ -1,4 +1,7 @@
-package commands
+// Package synth is the CDKTF app that main.go starts: it reads the stack's
+// settings from the environment, builds the mover's zip and synthesizes the
+// exports stack into Terraform JSON.
+package synth
 
 import (
 	"context"
@@ -8,9 +11,11 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 
 	"github.com/ministryofjustice/data-engineering-exports/constructs/pushexport"
 	"github.com/ministryofjustice/data-engineering-exports/datasets"
+	"github.com/ministryofjustice/data-engineering-exports/internal/cli"
 	"github.com/ministryofjustice/data-engineering-exports/internal/jsiiruntime"
 	"github.com/ministryofjustice/data-engineering-exports/internal/lambdazip"
 	"github.com/ministryofjustice/data-engineering-exports/stacks"
@@ -55,9 +60,9 @@ const (
 // <outdir>/stacks/exports. With any invalid dataset it prints every problem,
 // as validate does, and writes nothing.
 func Synth(stdout, stderr io.Writer) int {
-	set, err := datasets.Load(DatasetsDir())
+	set, err := datasets.Load(cli.DatasetsDir())
 	if err != nil {
-		return reportProblems(err, stdout, stderr)
+		return cli.ReportProblems(err, stdout, stderr)
 	}
 	outdir := envOr(EnvOutdir, DefaultOutdir)
 	config, err := stackConfig(*set, outdir)
@@ -199,4 +204,19 @@ func envOr(name, fallback string) string {
 		return v
 	}
 	return fallback
+}
+
+// Main runs the CDKTF app: synthesis with no arguments, as cdktf.json runs
+// it. `validate` is kept as an alias of the tool's command for those used to
+// `go run . validate`; everything else is the tool's (go run ./cmd/exports).
+func Main(args []string, stdout, stderr io.Writer) int {
+	switch {
+	case len(args) == 0 || args[0] == "synth":
+		return Synth(stdout, stderr)
+	case args[0] == "validate":
+		return cli.Validate(args[1:], stdout, stderr)
+	}
+	fmt.Fprintf(stderr, "usage: go run .   (synthesize the stack into $%s, default %s)\n"+
+		"%q is a command of the exports tool: go run ./cmd/exports %s\n", EnvOutdir, DefaultOutdir, args[0], strings.Join(args, " "))
+	return 2
 }

@@ -1,4 +1,4 @@
-package commands
+package synth
 
 import (
 	"bytes"
@@ -6,6 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ministryofjustice/data-engineering-exports/internal/cli"
+	"github.com/ministryofjustice/data-engineering-exports/testsupport/datasetfiles"
 )
 
 // TestSynthRefusesInvalidDatasets: with a mistake in any dataset, synth
@@ -39,6 +42,21 @@ func runRefusedSynth(t *testing.T) (code int, stdout, stderr string) {
 	if _, err := os.Stat(outdir); !os.IsNotExist(err) {
 		t.Errorf("synth wrote %s despite refusing (stat: %v)", outdir, err)
 	}
+	return code, out.String(), errOut.String()
+}
+
+// datasetsDir makes a temporary DATASETS_DIR holding the given files.
+func datasetsDir(t *testing.T, pathsAndContents ...string) {
+	t.Helper()
+	dir := t.TempDir()
+	t.Setenv(cli.EnvDatasetsDir, dir)
+	datasetfiles.Write(t, dir, pathsAndContents...)
+}
+
+func runValidate(t *testing.T) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = cli.Validate(nil, &out, &errOut)
 	return code, out.String(), errOut.String()
 }
 

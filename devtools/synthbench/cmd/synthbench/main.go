@@ -3,7 +3,7 @@
 // memory of the whole process tree within 2 GB). It exits 1 when a goal is
 // missed. Run it from the repository root, after building the program:
 //
-//	go build -o build/exports . && go run ./internal/synthbench/cmd/synthbench -bin build/exports
+//	go build -o build/exports . && go run ./devtools/synthbench/cmd/synthbench -bin build/exports
 package main
 
 import (
@@ -15,7 +15,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ministryofjustice/data-engineering-exports/internal/synthbench"
+	"github.com/ministryofjustice/data-engineering-exports/devtools/synthbench"
 )
 
 // wallGoals are the warm synthesis time goals by number of datasets.

@@ -1,4 +1,4 @@
-package commands
+package cli
 
 import (
 	"context"
@@ -39,7 +39,7 @@ func Validate(args []string, stdout, stderr io.Writer) int {
 	dir := DatasetsDir()
 	set, err := datasets.Load(dir)
 	if err != nil {
-		return reportProblems(err, stdout, stderr)
+		return ReportProblems(err, stdout, stderr)
 	}
 	summary := fmt.Sprintf("%d datasets valid (%d push, %d pull) in %s", set.Len(), len(set.Push), len(set.Pull), dir)
 	if *checkUsers {
@@ -55,7 +55,7 @@ func Validate(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 		if len(problems) > 0 {
-			return reportProblems(problems, stdout, stderr)
+			return ReportProblems(problems, stdout, stderr)
 		}
 		summary += fmt.Sprintf("; all %d users' roles exist", roles)
 	}
@@ -63,8 +63,8 @@ func Validate(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// reportProblems prints each problem and a count, and returns exit code 1.
-func reportProblems(err error, stdout, stderr io.Writer) int {
+// ReportProblems prints each problem and a count, and returns exit code 1.
+func ReportProblems(err error, stdout, stderr io.Writer) int {
 	var problems datasets.Problems
 	if !errors.As(err, &problems) {
 		fmt.Fprintf(stderr, "validate: %v\n", err)

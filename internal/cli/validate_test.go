@@ -1,13 +1,14 @@
-package commands
+package cli
 
 import (
 	"bytes"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/ministryofjustice/data-engineering-exports/internal/motoserver"
+	"github.com/ministryofjustice/data-engineering-exports/naming"
+	"github.com/ministryofjustice/data-engineering-exports/testsupport/datasetfiles"
+	"github.com/ministryofjustice/data-engineering-exports/testsupport/motoserver"
 )
 
 func runValidate(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -27,25 +28,24 @@ func datasetsDir(t *testing.T, pushFile, pushContent, pullFile, pullContent stri
 	t.Helper()
 	dir = t.TempDir()
 	t.Setenv(EnvDatasetsDir, dir)
-	push, pull = filepath.Join(dir, pushFile), filepath.Join(dir, pullFile)
-	for path, content := range map[string]string{push: pushContent, pull: pullContent} {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir, push, pull
+	datasetfiles.Write(t, dir, pushFile, pushContent, pullFile, pullContent)
+	return dir, filepath.Join(dir, pushFile), filepath.Join(dir, pullFile)
 }
 
+// TestValidateShippedDatasets: the datasets production deploys and the
+// examples the tests and the demo read are all valid; an empty datasets/ is
+// valid too.
 func TestValidateShippedDatasets(t *testing.T) {
-	dir := filepath.Join("..", "..", "datasets")
-	t.Setenv(EnvDatasetsDir, dir)
 	t.Setenv("PATH", t.TempDir()) // no node: validate must never start jsii
-	code, stdout, stderr := runValidate(t)
-	if want := "4 datasets valid (2 push, 2 pull) in " + dir + "\n"; code != 0 || stdout != want || stderr != "" {
-		t.Fatalf("exit %d, stdout %q, stderr %q; want 0 and %q", code, stdout, stderr, want)
+	for _, dir := range []string{filepath.Join("..", "..", naming.DatasetsDir), filepath.Join("..", "..", naming.ExamplesDir)} {
+		t.Setenv(EnvDatasetsDir, dir)
+		code, stdout, stderr := runValidate(t)
+		if code != 0 || !strings.HasSuffix(stdout, " in "+dir+"\n") || stderr != "" {
+			t.Errorf("exit %d, stdout %q, stderr %q; want 0 and a line saying the datasets in %s are valid", code, stdout, stderr, dir)
+		}
+	}
+	if _, stdout, _ := runValidate(t); stdout != "4 datasets valid (2 push, 2 pull) in ../../examples/datasets\n" {
+		t.Errorf("examples: %q; want the 4 examples valid", stdout)
 	}
 }
 

@@ -2,7 +2,7 @@
 // of datasets grows: it writes generated dataset files, runs the synthesizing
 // program on them and records wall time and the peak memory of its whole
 // process tree (the Go program and the node process jsii starts beside it).
-// Its command is internal/synthbench/cmd/synthbench (make bench-synth).
+// Its command is devtools/synthbench/cmd/synthbench (make bench-synth).
 package synthbench
 
 import (

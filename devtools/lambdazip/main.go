@@ -1,6 +1,6 @@
 // Command lambdazip builds a Go Lambda function into a reproducible zip:
 //
-//	go run ./internal/lambdazip/cmd/lambdazip -o build/mover.zip ./functions/mover
+//	go run ./devtools/lambdazip -o build/mover.zip ./functions/mover
 package main
 
 import (

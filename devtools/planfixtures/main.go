@@ -29,7 +29,7 @@ import (
 
 	"github.com/ministryofjustice/data-engineering-exports/datasets"
 	"github.com/ministryofjustice/data-engineering-exports/internal/lambdazip"
-	"github.com/ministryofjustice/data-engineering-exports/internal/motoserver"
+	"github.com/ministryofjustice/data-engineering-exports/testsupport/motoserver"
 )
 
 func main() {

@@ -1,0 +1,130 @@
+// Package naming is the contract between every part of the product that
+// writes a name and every part that reads it back: the dataset kinds and
+// where their files live, the export bucket, every AWS name derived from a
+// dataset's name, the Terraform logical-id scheme, the policy names on users'
+// roles and the mover's environment variables.
+//
+// The dataset model, the constructs, the mover, the plan summary, the branch
+// check and the migration tools all import it, so renaming anything here is a
+// compile error everywhere it matters rather than a test that still passes.
+// It imports nothing but the standard library.
+package naming
+
+import (
+	"path"
+	"strings"
+)
+
+// Kind is the kind of export a dataset file asks for; it is also the name of
+// the directory the file lives in.
+type Kind string
+
+const (
+	// KindPush datasets move every object written under their prefix of the
+	// export bucket to a recipient bucket in another account.
+	KindPush Kind = "push"
+	// KindPull datasets get a bucket of their own that roles in other accounts
+	// may read.
+	KindPull Kind = "pull"
+)
+
+// Kinds is every kind, in the order files are listed and reported.
+var Kinds = []Kind{KindPush, KindPull}
+
+// String is the kind as written in paths and messages: "push" or "pull".
+func (k Kind) String() string { return string(k) }
+
+// Where dataset files live.
+const (
+	// DatasetsDir is the directory, relative to the repository root, holding
+	// the datasets production deploys: DatasetsDir/<kind>/<name>.yaml.
+	DatasetsDir = "datasets"
+	// ExamplesDir holds invented datasets, in the same layout, that the
+	// tests, the golden file and `make demo` read; production never does.
+	ExamplesDir = "examples/datasets"
+	// FileExtension is the only extension a dataset file may have.
+	FileExtension = ".yaml"
+)
+
+// DatasetFile is the path of a dataset's file under dir, with forward
+// slashes: "datasets/push/new_project.yaml".
+func DatasetFile(dir string, kind Kind, name string) string {
+	return path.Join(dir, string(kind), name+FileExtension)
+}
+
+// DatasetID is the stable identifier of a dataset across the whole product:
+// "<kind>-<name>". It is the construct id, the notification entry id and the
+// prefix of every logical id the dataset owns.
+func DatasetID(kind Kind, name string) string { return string(kind) + "-" + name }
+
+// ExportBucket is the shared bucket that users write push exports into, one
+// prefix per push dataset.
+const ExportBucket = "mojap-hub-exports"
+
+// FailedMovesQueue is the name of the queue (and of its alarm) where moves
+// that failed after every retry wait for an operator.
+const FailedMovesQueue = ExportBucket + "-failed-moves"
+
+// ExportPrefix is the key prefix, in ExportBucket, that belongs to a push
+// dataset: "<name>/".
+func ExportPrefix(dataset string) string { return dataset + "/" }
+
+// MoverName is the name of both a push dataset's IAM role and its Lambda
+// function: recipients name the role in their bucket policies.
+func MoverName(dataset string) string { return moverPrefix + dataset + moverSuffix }
+
+const (
+	moverPrefix = "export_"
+	moverSuffix = "-move"
+)
+
+// MoverRolePath is the IAM path of every mover role: recipients grant
+// arn:aws:iam::<account>:role/service-role/export_<name>-move.
+const MoverRolePath = "/service-role/"
+
+// MoverLogGroup is the log group Lambda writes a mover's logs to.
+func MoverLogGroup(dataset string) string { return "/aws/lambda/" + MoverName(dataset) }
+
+// PullBucket is the name of a pull dataset's own bucket: mojap- and the
+// dataset name with underscores as hyphens.
+func PullBucket(dataset string) string {
+	return pullBucketPrefix + strings.ReplaceAll(dataset, "_", "-")
+}
+
+const pullBucketPrefix = "mojap-"
+
+// Name length limits, so that every derived name fits its AWS limit.
+const (
+	// MaxPushNameLength keeps MoverName within the 64-character limit on IAM
+	// role and Lambda function names.
+	MaxPushNameLength = 64 - len(moverPrefix) - len(moverSuffix)
+	// MaxPullNameLength keeps PullBucket within the 63-character limit on
+	// bucket names.
+	MaxPullNameLength = 63 - len(pullBucketPrefix)
+)
+
+// Policy names on the users' alpha_user_* roles.
+const (
+	// UserPushPolicy is a user's one policy for all their push prefixes.
+	UserPushPolicy = "data-engineering-exports-push"
+	// userPullPolicyPrefix starts a user's policy for one pull dataset.
+	userPullPolicyPrefix = "data-engineering-exports-pull-"
+)
+
+// UserPullPolicy is the name of a user's policy for one pull dataset.
+func UserPullPolicy(dataset string) string { return userPullPolicyPrefix + dataset }
+
+// MoverRolePolicy is the name of a mover role's one inline policy.
+const MoverRolePolicy = "move"
+
+// The mover's environment: what the stack sets on each function and the
+// mover reads to know where a file goes.
+const (
+	// EnvDestinationBucket is the recipient's bucket.
+	EnvDestinationBucket = "DESTINATION_BUCKET"
+	// EnvKeepFiles, "true", copies and leaves the source in place.
+	EnvKeepFiles = "KEEP_FILES"
+	// EnvDatasetName is the dataset the function delivers: keys outside its
+	// prefix are refused.
+	EnvDatasetName = "DATASET_NAME"
+)
