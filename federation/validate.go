@@ -181,7 +181,7 @@ func (r AzureReader) Problems() []Problem {
 	}
 	switch {
 	case r.ObjectID == r.ClientID:
-		return []Problem{{FieldObjectID, "is the same as client_id, but one is the principal that reads and the other the application it gets tokens for (a managed identity's client id is not its object id): " + "write the object id (" + findObjectID + ")"}}
+		return []Problem{{FieldObjectID, "is the same as client_id, but one is the principal that reads and the other the application it gets tokens for (a managed identity's client id is not its object id): write the object id (" + findObjectID + ")"}}
 	case r.ObjectID == r.TenantID:
 		return []Problem{{FieldObjectID, "is the same as tenant_id: write the object id of the principal that reads (" + findObjectID + ")"}}
 	case r.ClientID == r.TenantID:
@@ -200,18 +200,20 @@ func nonEmpty(problems ...Problem) []Problem {
 // ("gcp_readers[1].service_account_unique_id").
 func ReaderProblems(dataset string, gcp []GCPReader, azure []AzureReader) []Problem {
 	var problems []Problem
-	// valid are the readers whose fields are right, by field, for the checks
-	// that need whole readers.
-	valid := map[string]Reader{}
-	var order []string
+	// valid are the readers whose fields are right, for the checks that need
+	// whole readers.
+	type listed struct {
+		item   string // "gcp_readers[0]"
+		reader Reader
+	}
+	var valid []listed
 	add := func(list string, i int, r Reader, own []Problem) {
 		item := fmt.Sprintf("%s[%d]", list, i)
 		for _, p := range own {
 			problems = append(problems, Problem{item + "." + p.Field, p.Message})
 		}
 		if len(own) == 0 {
-			valid[item] = r
-			order = append(order, item)
+			valid = append(valid, listed{item, r})
 		}
 	}
 	for i, r := range gcp {
@@ -222,8 +224,8 @@ func ReaderProblems(dataset string, gcp []GCPReader, azure []AzureReader) []Prob
 	}
 	byIdentity := map[string]string{}
 	byRole := map[string]string{}
-	for _, item := range order {
-		r := valid[item]
+	for _, v := range valid {
+		item, r := v.item, v.reader
 		key := string(r.Cloud()) + " " + r.Identity()
 		role := RoleName(dataset, r)
 		if first, seen := byIdentity[key]; seen {
