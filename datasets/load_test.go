@@ -196,11 +196,16 @@ func TestValueShapes(t *testing.T) {
 		{name: "flag mapping", kind: KindPush, content: file(KindPush, "keep_files: {a: b}"), field: "keep_files", message: "is a set of fields"},
 		{name: "text as a one-item list", kind: KindPush, content: file(KindPush, "bucket: [recipient-landing]"), field: "bucket", message: "is a list, but bucket is a single value: write bucket: recipient-landing"},
 		{name: "text as a list", kind: KindPush, content: file(KindPush, "bucket: [a, b]"), field: "bucket", message: "is a list, but bucket is a single value"},
-		{name: "text as a mapping", kind: KindPush, content: file(KindPush, "paperwork: {url: x}"), field: "paperwork", message: "is a set of fields, but paperwork is a single value"},
+		{name: "text as a mapping", kind: KindPush, content: file(KindPush, "bucket: {name: x}"), field: "bucket", message: "is a set of fields, but bucket is a single value: write bucket: <the recipient's bucket name> on one line"},
 		{name: "text as a number", kind: KindPush, content: file(KindPush, "bucket: 12345"), field: "bucket", message: `is read as the number 12345, not text: put it in quotes, bucket: "12345"`},
+		{name: "text as a number with a leading zero", kind: KindPush, content: file(KindPush, "bucket: 012345678901"), field: "bucket", message: `is read as the number 012345678901, not text: put it in quotes, bucket: "012345678901"`},
 		{name: "quoted number is text", kind: KindPush, content: file(KindPush, `bucket: "12345"`)},
 		{name: "YAML 1.1 boolean in text", kind: KindPush, content: file(KindPush, "bucket: yes"), field: "bucket", message: `is read by YAML as "true" rather than "yes": put it in quotes, bucket: "yes"`},
 		{name: "quoted yes is text", kind: KindPush, content: file(KindPush, `bucket: "yes"`)},
+		{name: "tagged yes is text", kind: KindPush, content: file(KindPush, `bucket: !!str yes`)},
+		{name: "YAML 1.1 boolean in a list", kind: KindPull, content: file(KindPull, "users: [alpha_user_jo, off]"), field: "users[1]", message: `is read by YAML as "false" rather than "off": put it in quotes, - "off"`},
+		{name: "flag tagged yes", kind: KindPush, content: file(KindPush, "keep_files: !!bool yes"), field: "keep_files", message: "write keep_files: true"},
+		{name: "flag tagged true", kind: KindPush, content: file(KindPush, `keep_files: !!bool "true"`)},
 		{name: "list as one value", kind: KindPush, content: file(KindPush, "users: alpha_user_jo, alpha_user_kim"), field: "users", message: "is a single value, but users is a list: write users: [alpha_user_jo, alpha_user_kim]"},
 		{name: "list as a mapping", kind: KindPull, content: file(KindPull, "users: {a: b}"), field: "users", message: "is a set of fields, but users is a list"},
 		{name: "list item a number", kind: KindPush, content: file(KindPush, "users: [alpha_user_jo, 42]"), field: "users[1]", message: `is read as the number 42, not text: put it in quotes, - "42"`},
@@ -346,6 +351,19 @@ func TestEveryProblemInOneRun(t *testing.T) {
 	}
 }
 
+// TestYAML11WordsAmongOtherProblems: an unquoted YAML 1.1 true/false word
+// where text is expected is reported in the same run as the file's other
+// problems, through an alias too.
+func TestYAML11WordsAmongOtherProblems(t *testing.T) {
+	dir := t.TempDir()
+	path := writeDataset(t, dir, KindPush, "new_project.yaml", file(KindPush, "bucket: &b on", "users: [jo, *b]"))
+	assertProblems(t, problemsOf(t, second(Load(dir))), []Problem{
+		{path, "bucket", `is read by YAML as "true" rather than "on": put it in quotes, bucket: "on"`},
+		{path, "users[1]", `is read by YAML as "true" rather than "on": put it in quotes, - "on"`},
+		{path, "users[0]", "is not an Analytical Platform role name: write alpha_user_jo"},
+	})
+}
+
 func TestDirectory(t *testing.T) {
 	t.Run("missing directory", func(t *testing.T) {
 		dir := filepath.Join(t.TempDir(), "nowhere")
@@ -455,25 +473,26 @@ func TestSetOrderAndUsers(t *testing.T) {
 	}
 }
 
-// TestShippedExamples loads the example datasets beside this file, which the
+// TestShippedExamples loads the example datasets, which the tests of the
 // stack and the demo deploy.
 func TestShippedExamples(t *testing.T) {
-	set, err := Load(".")
+	dir := filepath.Join("..", naming.ExamplesDir)
+	set, err := Load(dir)
 	if err != nil {
 		t.Fatalf("the shipped examples are not valid:\n%v", err)
 	}
 	want := Set{
 		Push: []Push{
 			{Name: "court_listings_archive", Bucket: "cloud-platform-court-archive", Users: []string{"alpha_user_analyst_two"},
-				Paperwork: "https://example.justice.gov.uk/data-sharing/court-listings-archive", KeepFiles: true, File: "push/court_listings_archive.yaml"},
+				Paperwork: "https://example.justice.gov.uk/data-sharing/court-listings-archive", KeepFiles: true, File: filepath.Join(dir, "push/court_listings_archive.yaml")},
 			{Name: "performance_hub_daily", Bucket: "hmpps-performance-hub-landing", Users: []string{"alpha_user_analyst_one", "alpha_user_analyst_two"},
-				Paperwork: "https://example.justice.gov.uk/dpia/performance-hub-daily", File: "push/performance_hub_daily.yaml"},
+				Paperwork: "https://example.justice.gov.uk/dpia/performance-hub-daily", File: filepath.Join(dir, "push/performance_hub_daily.yaml")},
 		},
 		Pull: []Pull{
 			{Name: "probation_caseload", PullARNs: []string{"arn:aws:iam::754256621582:role/probation-caseload-reader"}, Users: []string{"alpha_user_analyst_one"},
-				Paperwork: "https://example.justice.gov.uk/dpia/probation-caseload", BucketVersioning: true, File: "pull/probation_caseload.yaml"},
+				Paperwork: "https://example.justice.gov.uk/dpia/probation-caseload", BucketVersioning: true, File: filepath.Join(dir, "pull/probation_caseload.yaml")},
 			{Name: "tribunal_outcomes", PullARNs: []string{"arn:aws:iam::111122223333:role/tribunal-sync", "arn:aws:iam::754256621582:role/cp-tribunal-irsa"},
-				Users: []string{"alpha_user_analyst_three"}, Paperwork: "https://example.justice.gov.uk/data-sharing/tribunal-outcomes", AllowPush: true, File: "pull/tribunal_outcomes.yaml"},
+				Users: []string{"alpha_user_analyst_three"}, Paperwork: "https://example.justice.gov.uk/data-sharing/tribunal-outcomes", AllowPush: true, File: filepath.Join(dir, "pull/tribunal_outcomes.yaml")},
 		},
 	}
 	if !reflect.DeepEqual(*set, want) {
