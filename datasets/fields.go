@@ -10,7 +10,7 @@ import (
 
 // fieldType is the shape of a dataset field's value, chosen by the Go type
 // of its struct field. A new shape is a new fieldType with a case in
-// fieldsOf, checkShape and fillField. A list of small mappings
+// fieldsOf, checkShape, fillField and encodeValue. A list of small mappings
 // (readers: [{tenant_id: ..., client_id: ...}]), say, would be a fieldType
 // for a slice of structs whose fieldSpec also holds the element's fields,
 // read by fieldsOf from the element struct's json tags; each item's keys
@@ -22,9 +22,10 @@ import (
 type fieldType int
 
 const (
-	fieldText fieldType = iota // string: one text
-	fieldList                  // []string: a list of texts
-	fieldFlag                  // bool: true or false
+	fieldText       fieldType = iota // string: one text
+	fieldList                        // []string: a list of texts
+	fieldTextOrList                  // References: one text, or a list of texts
+	fieldFlag                        // bool: true or false
 )
 
 // fieldSpec describes one field of a dataset file, read from the json tags of
@@ -44,9 +45,10 @@ var schemas = map[Kind][]fieldSpec{
 
 // fieldTypes maps the Go types the model may use to their shapes.
 var fieldTypes = map[reflect.Type]fieldType{
-	reflect.TypeFor[string]():   fieldText,
-	reflect.TypeFor[[]string](): fieldList,
-	reflect.TypeFor[bool]():     fieldFlag,
+	reflect.TypeFor[string]():     fieldText,
+	reflect.TypeFor[[]string]():   fieldList,
+	reflect.TypeFor[References](): fieldTextOrList,
+	reflect.TypeFor[bool]():       fieldFlag,
 }
 
 func fieldsOf(t reflect.Type) []fieldSpec {

@@ -16,6 +16,8 @@ func checkShape(spec fieldSpec, value *yamlnode.Node, stem string, fp *fileProbl
 		return checkText(spec.name, value, stem, fp)
 	case fieldList:
 		return checkList(spec.name, value, fp)
+	case fieldTextOrList:
+		return checkTextOrList(spec.name, value, stem, fp)
 	default:
 		return checkFlag(spec.name, value, fp)
 	}
@@ -66,6 +68,19 @@ func checkList(field string, value *yamlnode.Node, fp *fileProblems) bool {
 	}
 	checkItemShapes(field, value, fp)
 	return true
+}
+
+// checkTextOrList checks a field that is one text or a list of texts.
+func checkTextOrList(field string, value *yamlnode.Node, stem string, fp *fileProblems) bool {
+	switch value.Kind {
+	case yamlnode.SequenceNode:
+		checkItemShapes(field, value, fp)
+		return true
+	case yamlnode.MappingNode:
+		fp.add(field, fmt.Sprintf("is a set of fields, but %s is one value or a list of values: write %s, or one '  - ' line per item", field, example(field, stem)))
+		return false
+	}
+	return checkText(field, value, stem, fp)
 }
 
 // checkItemShapes reports the items of a list that are not text. The list
@@ -146,6 +161,15 @@ func fillField(spec fieldSpec, field reflect.Value, value *yamlnode.Node, fp *fi
 		field.SetString(readText(spec.name, value, fp))
 	case fieldList:
 		field.Set(reflect.ValueOf(readItems(spec.name, value, fp)).Convert(field.Type()))
+	case fieldTextOrList:
+		var items []string
+		if value.Kind == yamlnode.SequenceNode {
+			items = readItems(spec.name, value, fp)
+		} else {
+			fp.writtenAsOne(spec.name)
+			items = []string{readText(spec.name, value, fp)}
+		}
+		field.Set(reflect.ValueOf(items).Convert(field.Type()))
 	default:
 		on, _ := flagValue(value)
 		field.SetBool(on)
