@@ -115,27 +115,22 @@ func NewExportsStack(scope constructs.Construct, id string, config Config) cdktf
 		code = pushexport.Code{Path: asset.Path(), SHA256: config.MoverZipHash}
 	}
 	for _, push := range config.Datasets.Push {
-		mover := pushexport.New(stack, naming.DatasetID(datasets.KindPush, push.Name), pushexport.Config{
+		mover := pushexport.NewPushExport(stack, naming.DatasetID(datasets.KindPush, push.Name), &pushexport.PushExportProps{
 			Dataset:             push,
 			ExportBucket:        naming.ExportBucket,
 			AccountID:           account.AccountId(),
 			FailedMovesQueueARN: exports.FailedMovesQueue.Arn(),
 			Code:                code,
 		})
-		moverRoleARNs[push.Name] = mover.Role.Arn()
-		targets = append(targets, exportbucket.NotificationTarget{
-			ID:          naming.DatasetID(datasets.KindPush, push.Name),
-			Prefix:      push.Prefix(),
-			FunctionARN: mover.Function.Arn(),
-			Permission:  mover.Permission,
-		})
+		moverRoleARNs[push.Name] = mover.Role().Arn()
+		targets = append(targets, mover.NotificationTarget())
 	}
 	exports.AddNotification(targets)
 
 	pullBucketNames := map[string]*string{}
 	for _, pull := range config.Datasets.Pull {
-		bucket := pullexport.New(stack, naming.DatasetID(datasets.KindPull, pull.Name), pullexport.Config{Dataset: pull})
-		pullBucketNames[pull.Name] = bucket.Bucket.Bucket()
+		export := pullexport.NewPullExport(stack, naming.DatasetID(datasets.KindPull, pull.Name), &pullexport.PullExportProps{Dataset: pull})
+		pullBucketNames[pull.Name] = export.Bucket().Bucket()
 	}
 
 	useraccess.New(stack, "users", useraccess.Config{
