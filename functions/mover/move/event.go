@@ -20,6 +20,7 @@ func ObjectsFromEvent(ev events.S3Event) ([]Object, error) {
 			return nil, fmt.Errorf("Records[%d].eventSource is %q: the mover handles S3 event notifications (aws:s3) only", i, rec.EventSource)
 		}
 		if rec.S3.Bucket.Name == "" || rec.S3.Object.Key == "" {
+			//lint:ignore ST1005 the message starts with the event's field, spelled as in the JSON
 			return nil, fmt.Errorf("Records[%d] has no s3.bucket.name or s3.object.key", i)
 		}
 		objects = append(objects, Object{Bucket: rec.S3.Bucket.Name, Key: rec.S3.Object.URLDecodedKey, Size: rec.S3.Object.Size})
@@ -76,6 +77,7 @@ func ParseEvents(data []byte) ([]Object, error) {
 		for i, msg := range env.Messages {
 			found, err := ParseEvents([]byte(msg.Body))
 			if err != nil {
+				//lint:ignore ST1005 the message starts with the field, spelled as in the output of aws sqs receive-message
 				errs = append(errs, fmt.Errorf("Messages[%d] (MessageId %s).Body: %w", i, msg.MessageID, err))
 			}
 			objects = append(objects, found...)
