@@ -226,7 +226,7 @@ func (m *Migrated) pullARNs(f *Field) *yaml.Node {
 		if _, resource, _ := strings.Cut(strings.TrimPrefix(arn, "arn:aws:iam::"), ":"); strings.HasPrefix(resource, "user/") {
 			account, _, _ := strings.Cut(strings.TrimPrefix(arn, "arn:aws:iam::"), ":")
 			m.decisions[fmt.Sprintf("pull_arns[%d]", i)] = decision{
-				Today: fmt.Sprintf("`%s` is an IAM user: it reads `%s` today, with long-lived access keys.", code(arn), bucket),
+				Today: fmt.Sprintf("The earlier tool let the IAM user `%s` read `%s`: a user, with long-lived access keys, where our readers are roles.", code(arn), bucket),
 				Choices: []choice{
 					{fmt.Sprintf("the ARN of an IAM role in the reader's account, `arn:aws:iam::%s:role/<role-name>`", code(account)),
 						"the reader keeps access through the role once they use it instead of the user's keys: on AWS, a role is the fix."},
@@ -467,9 +467,15 @@ func modelFields(model any) []string {
 	return fields
 }
 
-// text is a YAML string, quoted when it would otherwise read as something
-// else.
-func text(s string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s} }
+// text is a YAML string, quoted when YAML (1.2, or the 1.1 of the earlier
+// tool and of some readers of ours) would read it as something else.
+func text(s string) *yaml.Node {
+	n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}
+	if typeOf(n) != pyStr {
+		n.Style = yaml.DoubleQuotedStyle
+	}
+	return n
+}
 
 // asWritten copies a legacy value to be written as the earlier tool's file
 // had it (aliases expanded, comments left to the caller).

@@ -62,8 +62,7 @@ type Legacy struct {
 
 // Field is one key of a legacy file and its value.
 type Field struct {
-	// Key is the key as written; a key that is not a single value (a list
-	// or a set of fields used as a key) is shown as "(line N)".
+	// Key is the key as written.
 	Key   string
 	Value *yaml.Node
 	Line  int
@@ -114,9 +113,17 @@ func ReadLegacy(kind naming.Kind, file string, data []byte) (*Legacy, *datasets.
 	l.Header = commentLines(doc.HeadComment, root.HeadComment)
 	l.Footer = commentLines(root.FootComment, doc.FootComment)
 	at := map[string]int{}
+	var merged []*yaml.Node
 	for i := 0; i+1 < len(root.Content); i += 2 {
-		key, value := root.Content[i], root.Content[i+1]
-		f := &Field{Key: keyText(key), Value: resolve(value), Line: key.Line,
+		key, value := resolve(root.Content[i]), root.Content[i+1]
+		switch {
+		case key.Kind != yaml.ScalarNode:
+			return refuse("has a key on line %d that is not a single value, which the earlier tool could not read: write one field per line as field: value", key.Line)
+		case key.ShortTag() == "!!merge":
+			merged = append(merged, mergeSources(resolve(value))...)
+			continue
+		}
+		f := &Field{Key: key.Value, Value: resolve(value), Line: key.Line,
 			Above:  commentLines(key.HeadComment, value.HeadComment, key.FootComment, value.FootComment),
 			Inline: firstNonEmpty(key.LineComment, value.LineComment),
 		}
@@ -130,6 +137,18 @@ func ReadLegacy(kind naming.Kind, file string, data []byte) (*Legacy, *datasets.
 		l.Repeated = append(l.Repeated, l.Fields[j])
 		f.Above = append(l.Fields[j].Above, f.Above...)
 		l.Fields[j] = f
+	}
+	// A merge key (<<: *defaults) adds the fields the file does not write
+	// itself; of several sources, the first to hold a field wins.
+	for _, source := range merged {
+		for i := 0; i+1 < len(source.Content); i += 2 {
+			key := resolve(source.Content[i])
+			if _, seen := at[key.Value]; seen || key.Kind != yaml.ScalarNode {
+				continue
+			}
+			at[key.Value] = len(l.Fields)
+			l.Fields = append(l.Fields, &Field{Key: key.Value, Value: resolve(source.Content[i+1]), Line: key.Line})
+		}
 	}
 	return l, nil
 }
@@ -187,11 +206,19 @@ func resolve(n *yaml.Node) *yaml.Node {
 	return n
 }
 
-func keyText(key *yaml.Node) string {
-	if key = resolve(key); key.Kind == yaml.ScalarNode {
-		return key.Value
+// mergeSources are the mappings a merge key's value adds: one mapping, or a
+// list of them.
+func mergeSources(value *yaml.Node) []*yaml.Node {
+	if value.Kind == yaml.MappingNode {
+		return []*yaml.Node{value}
 	}
-	return fmt.Sprintf("(line %d)", key.Line)
+	var sources []*yaml.Node
+	for _, item := range value.Content {
+		if item = resolve(item); item.Kind == yaml.MappingNode && value.Kind == yaml.SequenceNode {
+			sources = append(sources, item)
+		}
+	}
+	return sources
 }
 
 func kindWord(n *yaml.Node) string {
