@@ -402,7 +402,7 @@ func (m *Migrated) paperworkDecision(today string) decision {
 		who = fmt.Sprintf("its users have to `%s/%s` and the deliveries to the recipient", naming.ExportBucket, naming.ExportPrefix(m.Name))
 	}
 	return decision{Today: today, Choices: []choice{
-		{"`paperwork: <link or reference>`: a link to the DPIA or data sharing agreement, or text naming it by its identifier (DPIA 17056)",
+		{"`paperwork: <link or reference>` (a link to the DPIA or data sharing agreement, or text naming it by its identifier, such as DPIA 17056)",
 			"records what the export rests on; access stays as it is today."},
 		{"nothing yet: leave this file out of the migration and keep the dataset on the earlier tool until the paperwork is found",
 			"access stays as it is today."},

@@ -135,7 +135,6 @@ func ReadLegacy(kind naming.Kind, file string, data []byte) (*Legacy, *datasets.
 		}
 		// PyYAML keeps the last value, at the key's first place.
 		l.Repeated = append(l.Repeated, l.Fields[j])
-		f.Above = append(l.Fields[j].Above, f.Above...)
 		l.Fields[j] = f
 	}
 	// A merge key (<<: *defaults) adds the fields the file does not write

@@ -98,7 +98,7 @@ func (f *FileReport) changes(b *strings.Builder, intro string) {
 func (d Decision) write(b *strings.Builder, n int) {
 	fmt.Fprintf(b, "\n%d. `%s`: validate says “%s”\n", n, code(d.Problem.Field), d.Problem.Message)
 	if d.Explained == nil {
-		b.WriteString("   The earlier tool's file has this value as it is here: correct it as validate says.\n")
+		b.WriteString("   Carried across as the earlier tool's file has it: correct it as validate says.\n")
 		return
 	}
 	fmt.Fprintf(b, "   %s Choose:\n", d.Explained.Today)
