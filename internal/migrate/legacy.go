@@ -94,17 +94,18 @@ func ReadLegacy(kind naming.Kind, file string, data []byte) (*Legacy, *datasets.
 	if len(data) > maxLegacyFile {
 		return refuse("is %d bytes, too big for a dataset file (at most %d): check that it is the right file", len(data), maxLegacyFile)
 	}
-	doc, err := parseOneDocument(data)
+	docs, err := parseDocuments(data)
 	switch {
-	case errors.Is(err, errMoreDocuments):
-		return refuse("holds more than one YAML document (a line with ---), which the earlier tool could not read either: keep the one that is meant and run migrate again")
 	case err != nil:
 		return refuse("is not valid YAML (%s), so the earlier tool could not have read it either: correct it and run migrate again", strings.TrimPrefix(err.Error(), "yaml: "))
-	case len(doc.Content) == 0 || isNull(doc.Content[0]):
+	case len(docs) > 1:
+		return refuse("holds more than one YAML document (a line with ---), which the earlier tool could not read either: keep the one that is meant and run migrate again")
+	case len(docs) == 0 || len(docs[0].Content) == 0 || isNull(docs[0].Content[0]):
 		return refuse("is empty, so the earlier tool deployed nothing from it: remove it, or write the dataset's fields and run migrate again")
-	case countNodes(doc, maxNodes) > maxNodes:
+	case countNodes(docs[0], maxNodes) > maxNodes:
 		return refuse("expands to more than %d YAML values (through aliases): a dataset file needs a few dozen", maxNodes)
 	}
+	doc := docs[0]
 	root := doc.Content[0]
 	if root.Kind != yaml.MappingNode {
 		return refuse("is a %s, not a set of fields such as name: and users:, so the earlier tool could not have read it: correct it and run migrate again", kindWord(root))
@@ -152,27 +153,22 @@ func ReadLegacy(kind naming.Kind, file string, data []byte) (*Legacy, *datasets.
 	return l, nil
 }
 
-var errMoreDocuments = errors.New("more than one document")
-
-// parseOneDocument parses data as one YAML document, as PyYAML's safe_load
-// does (it refuses a second document).
-func parseOneDocument(data []byte) (*yaml.Node, error) {
+// parseDocuments parses the YAML documents of data, stopping at the second:
+// PyYAML's safe_load, which the earlier tool used, refuses more than one.
+func parseDocuments(data []byte) ([]*yaml.Node, error) {
 	decoder := yaml.NewDecoder(bytes.NewReader(data))
-	var doc yaml.Node
-	if err := decoder.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			return &doc, nil
+	var docs []*yaml.Node
+	for len(docs) < 2 {
+		var doc yaml.Node
+		switch err := decoder.Decode(&doc); {
+		case errors.Is(err, io.EOF):
+			return docs, nil
+		case err != nil:
+			return nil, err
 		}
-		return nil, err
+		docs = append(docs, &doc)
 	}
-	var next yaml.Node
-	switch err := decoder.Decode(&next); {
-	case errors.Is(err, io.EOF):
-		return &doc, nil
-	case err != nil:
-		return nil, err
-	}
-	return nil, errMoreDocuments
+	return docs, nil
 }
 
 // countNodes counts the nodes of n with aliases expanded, stopping once past

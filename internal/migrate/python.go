@@ -132,13 +132,13 @@ func flagMeaning(n *yaml.Node) string {
 	if n.Kind != yaml.ScalarNode {
 		return ""
 	}
-	switch strings.ToLower(strings.TrimSpace(n.Value)) {
-	case "true", "yes", "y", "on", "1":
-		return "true"
-	case "false", "no", "n", "off", "0":
-		return "false"
-	}
-	return ""
+	return flagWords[strings.ToLower(strings.TrimSpace(n.Value))]
+}
+
+// flagWords are the ways people write yes and no.
+var flagWords = map[string]string{
+	"true": "true", "yes": "true", "y": "true", "on": "true", "1": "true",
+	"false": "false", "no": "false", "n": "false", "off": "false", "0": "false",
 }
 
 // whyRead says why the earlier tool read a flag's value as it did, for a
