@@ -2,6 +2,7 @@ package migrate
 
 import (
 	"fmt"
+	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
@@ -116,7 +117,7 @@ func legacyName(l *Legacy) (string, *datasets.Problem) {
 // noteName reports a name or file name that changes without changing any
 // AWS name.
 func (m *Migrated) noteName() {
-	stem := strings.TrimSuffix(baseName(m.Source.File), naming.FileExtension)
+	stem := strings.TrimSuffix(filepath.Base(m.Source.File), naming.FileExtension)
 	if m.Name != m.LegacyName {
 		m.change("`name: %s` is written `name: %s`: our names use underscores, and the bucket is `%s` either way.", code(m.LegacyName), m.Name, naming.PullBucket(m.Name))
 	}
@@ -127,7 +128,7 @@ func (m *Migrated) noteName() {
 	if stem != m.LegacyName {
 		why = "the earlier tool made every AWS name from `name`, not from the file name, and our file names equal the name"
 	}
-	m.change("The file `%s` becomes `%s/%s%s`: %s.", code(baseName(m.Source.File)), m.Source.Kind, m.Name, naming.FileExtension, why)
+	m.change("The file `%s` becomes `%s/%s%s`: %s.", code(filepath.Base(m.Source.File)), m.Source.Kind, m.Name, naming.FileExtension, why)
 }
 
 func (m *Migrated) convertField(f *Field) {
@@ -136,11 +137,10 @@ func (m *Migrated) convertField(f *Field) {
 	case key == "name":
 	case key == "users":
 		m.carry("users", f, m.users)
+	case key == "paperwork" && !hasReference(f.Value):
+		m.drop(f, "holds no reference, so there is nothing to carry across")
 	case key == "paperwork":
-		if m.carry("paperwork", f, m.paperwork); m.fields["paperwork"].value == nil {
-			delete(m.fields, "paperwork")
-			m.drop(f, "holds no reference, so there is nothing to carry across")
-		}
+		m.carry("paperwork", f, m.paperwork)
 	case kind == naming.KindPush && key == "target_bucket":
 		m.change("`target_bucket` is written `bucket`, our name for the recipient's bucket.")
 		m.carry("bucket", f, m.textValue)
@@ -154,6 +154,8 @@ func (m *Migrated) convertField(f *Field) {
 		m.carry("pull_arns", f, m.pullARNs)
 	case kind == naming.KindPull && key == "bucket":
 		m.drop(f, fmt.Sprintf("was not read by the earlier tool: a pull dataset's bucket is always `%s`, made from its name, and still is", naming.PullBucket(m.Name)))
+	case isFlag(kind, key) && deployedFalse(f.Value):
+		m.drop(f, "is left out: the earlier tool read it as false, and our files leave out a flag that is false")
 	case isFlag(kind, key):
 		m.carry(key, f, m.flag)
 	default:
@@ -189,7 +191,7 @@ func (m *Migrated) drop(f *Field, why string) {
 	if lines := append(append([]string{}, f.Above...), commentLines(f.Inline)...); len(lines) > 0 {
 		comments = " Its comment, not carried across either: `" + code(strings.Join(lines, " ")) + "`."
 	}
-	m.change("`%s: %s` (line %d) %s.%s", code(f.Key), inline(f.Value), f.Line, why, comments)
+	m.change("`%s` (line %d) %s.%s", strings.TrimSpace(code(f.Key)+": "+inline(f.Value)), f.Line, why, comments)
 }
 
 func (m *Migrated) change(format string, args ...any) {
@@ -223,8 +225,8 @@ func (m *Migrated) users(f *Field) *yaml.Node {
 func (m *Migrated) pullARNs(f *Field) *yaml.Node {
 	bucket := naming.PullBucket(m.Name)
 	return m.list(f, func(i int, arn string) string {
-		if _, resource, _ := strings.Cut(strings.TrimPrefix(arn, "arn:aws:iam::"), ":"); strings.HasPrefix(resource, "user/") {
-			account, _, _ := strings.Cut(strings.TrimPrefix(arn, "arn:aws:iam::"), ":")
+		rest, isIAM := strings.CutPrefix(arn, "arn:aws:iam::")
+		if account, resource, _ := strings.Cut(rest, ":"); isIAM && strings.HasPrefix(resource, "user/") {
 			m.decisions[fmt.Sprintf("pull_arns[%d]", i)] = decision{
 				Today: fmt.Sprintf("The earlier tool let the IAM user `%s` read `%s`: a user, with long-lived access keys, where our readers are roles.", code(arn), bucket),
 				Choices: []choice{
@@ -268,16 +270,21 @@ func (m *Migrated) keepItemComments(from, to *yaml.Node) {
 	}
 }
 
-// flag carries a flag the earlier tool read as true or false. When what is
-// written means what was deployed, the flag is written plainly; otherwise
-// (allow_push: [False] was deployed as true) it is written as it is, for
-// the validator to refuse, and the report gives both choices.
+// deployedFalse is true for a flag the earlier tool read as false whose
+// value says false or nothing clear (an empty list): leaving it out keeps
+// what is deployed.
+func deployedFalse(value *yaml.Node) bool {
+	return !truthy(value) && flagMeaning(value) != "true"
+}
+
+// flag carries a flag the earlier tool read as true. When what is written
+// means true, it is written plainly; otherwise (allow_push: [False] was
+// deployed as true) it is written as it is, for the validator to refuse,
+// and the report gives both choices.
 func (m *Migrated) flag(f *Field) *yaml.Node {
 	deployed := truthy(f.Value)
 	written := inline(f.Value)
-	meant := flagMeaning(f.Value)
-	undecidedFalse := meant == "" && !deployed && (typeOf(f.Value) == pyNone || typeOf(f.Value) == pyList || typeOf(f.Value) == pyStr)
-	if meant == strconv.FormatBool(deployed) || undecidedFalse {
+	if flagMeaning(f.Value) == strconv.FormatBool(deployed) {
 		if written != strconv.FormatBool(deployed) {
 			m.change("`%s: %s` is written `%s: %t`, as the earlier tool read it.", f.Key, written, f.Key, deployed)
 		}
@@ -341,6 +348,19 @@ func (m *Migrated) flagSense(flag string) flagSense {
 	}
 }
 
+// hasReference is true for paperwork holding anything but empty values.
+func hasReference(value *yaml.Node) bool {
+	if value.Kind != yaml.SequenceNode {
+		return !isNull(value)
+	}
+	for _, item := range value.Content {
+		if !isNull(item) {
+			return true
+		}
+	}
+	return false
+}
+
 // paperwork carries the paperwork across as one reference or a list of
 // them, each text as written. Whether each is an acceptable reference is
 // the validator's call; the report explains what to do with one it refuses.
@@ -384,10 +404,7 @@ func (m *Migrated) paperwork(f *Field) *yaml.Node {
 		}
 		m.decisions[field] = m.paperworkDecision(fmt.Sprintf("The earlier tool's file gives `%s`, and the earlier tool never checked it.", inline(reference)))
 	}
-	switch len(references) {
-	case 0:
-		return nil
-	case 1:
+	if len(references) == 1 && references[0].Kind == yaml.ScalarNode {
 		if f.Value.Kind == yaml.SequenceNode {
 			m.change("`paperwork` is a list of one, written as that one reference.")
 		}
@@ -525,10 +542,3 @@ func described(n *yaml.Node) string {
 
 // code makes s safe inside a Markdown code span.
 func code(s string) string { return strings.ReplaceAll(s, "`", "'") }
-
-func baseName(path string) string {
-	if i := strings.LastIndexAny(path, `/\`); i >= 0 {
-		return path[i+1:]
-	}
-	return path
-}
