@@ -17,12 +17,14 @@ require (
 	github.com/aws/smithy-go v1.22.2
 	github.com/cdktf/cdktf-provider-aws-go/aws/v19 v19.54.0
 	github.com/hashicorp/terraform-cdk-go/cdktf v0.20.11
+	github.com/hashicorp/terraform-json v0.24.0
 	golang.org/x/sync v0.10.0
 	sigs.k8s.io/yaml v1.4.0
 )
 
 require (
 	github.com/Masterminds/semver/v3 v3.3.1 // indirect
+	github.com/apparentlymart/go-textseg/v15 v15.0.0 // indirect
 	github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream v1.6.10 // indirect
 	github.com/aws/aws-sdk-go-v2/feature/ec2/imds v1.16.30 // indirect
 	github.com/aws/aws-sdk-go-v2/internal/configsources v1.3.34 // indirect
@@ -37,11 +39,14 @@ require (
 	github.com/aws/aws-sdk-go-v2/service/ssooidc v1.29.1 // indirect
 	github.com/aws/aws-sdk-go-v2/service/sts v1.33.17 // indirect
 	github.com/fatih/color v1.18.0 // indirect
+	github.com/hashicorp/go-version v1.7.0 // indirect
 	github.com/mattn/go-colorable v0.1.13 // indirect
 	github.com/mattn/go-isatty v0.0.20 // indirect
 	github.com/yuin/goldmark v1.4.13 // indirect
+	github.com/zclconf/go-cty v1.15.1 // indirect
 	golang.org/x/lint v0.0.0-20210508222113-6edffad5e616 // indirect
 	golang.org/x/mod v0.22.0 // indirect
 	golang.org/x/sys v0.28.0 // indirect
+	golang.org/x/text v0.11.0 // indirect
 	golang.org/x/tools v0.28.0 // indirect
 )

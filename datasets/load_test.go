@@ -196,11 +196,16 @@ func TestValueShapes(t *testing.T) {
 		{name: "flag mapping", kind: KindPush, content: file(KindPush, "keep_files: {a: b}"), field: "keep_files", message: "is a set of fields"},
 		{name: "text as a one-item list", kind: KindPush, content: file(KindPush, "bucket: [recipient-landing]"), field: "bucket", message: "is a list, but bucket is a single value: write bucket: recipient-landing"},
 		{name: "text as a list", kind: KindPush, content: file(KindPush, "bucket: [a, b]"), field: "bucket", message: "is a list, but bucket is a single value"},
-		{name: "text as a mapping", kind: KindPush, content: file(KindPush, "paperwork: {url: x}"), field: "paperwork", message: "is a set of fields, but paperwork is a single value"},
+		{name: "text as a mapping", kind: KindPush, content: file(KindPush, "bucket: {name: x}"), field: "bucket", message: "is a set of fields, but bucket is a single value: write bucket: <the recipient's bucket name> on one line"},
 		{name: "text as a number", kind: KindPush, content: file(KindPush, "bucket: 12345"), field: "bucket", message: `is read as the number 12345, not text: put it in quotes, bucket: "12345"`},
+		{name: "text as a number with a leading zero", kind: KindPush, content: file(KindPush, "bucket: 012345678901"), field: "bucket", message: `is read as the number 012345678901, not text: put it in quotes, bucket: "012345678901"`},
 		{name: "quoted number is text", kind: KindPush, content: file(KindPush, `bucket: "12345"`)},
 		{name: "YAML 1.1 boolean in text", kind: KindPush, content: file(KindPush, "bucket: yes"), field: "bucket", message: `is read by YAML as "true" rather than "yes": put it in quotes, bucket: "yes"`},
 		{name: "quoted yes is text", kind: KindPush, content: file(KindPush, `bucket: "yes"`)},
+		{name: "tagged yes is text", kind: KindPush, content: file(KindPush, `bucket: !!str yes`)},
+		{name: "YAML 1.1 boolean in a list", kind: KindPull, content: file(KindPull, "users: [alpha_user_jo, off]"), field: "users[1]", message: `is read by YAML as "false" rather than "off": put it in quotes, - "off"`},
+		{name: "flag tagged yes", kind: KindPush, content: file(KindPush, "keep_files: !!bool yes"), field: "keep_files", message: "write keep_files: true"},
+		{name: "flag tagged true", kind: KindPush, content: file(KindPush, `keep_files: !!bool "true"`)},
 		{name: "list as one value", kind: KindPush, content: file(KindPush, "users: alpha_user_jo, alpha_user_kim"), field: "users", message: "is a single value, but users is a list: write users: [alpha_user_jo, alpha_user_kim]"},
 		{name: "list as a mapping", kind: KindPull, content: file(KindPull, "users: {a: b}"), field: "users", message: "is a set of fields, but users is a list"},
 		{name: "list item a number", kind: KindPush, content: file(KindPush, "users: [alpha_user_jo, 42]"), field: "users[1]", message: `is read as the number 42, not text: put it in quotes, - "42"`},
@@ -282,13 +287,95 @@ func TestUsers(t *testing.T) {
 }
 
 func TestPaperwork(t *testing.T) {
+	noDocument := "names no document: it has neither a web link nor an identifier"
 	runFileCases(t, []fileCase{
 		{name: "http link", kind: KindPush, content: file(KindPush, "paperwork: http://intranet.example/dpia?id=4")},
-		{name: "not a link", kind: KindPush, content: file(KindPush, "paperwork: see the DPIA"), field: "paperwork", message: "is not a web link: write paperwork: https://"},
-		{name: "no host", kind: KindPull, content: file(KindPull, "paperwork: https:///dpia"), field: "paperwork", message: "is not a web link"},
+		{name: "identifier", kind: KindPush, content: file(KindPush, "paperwork: DPIA 17056")},
+		{name: "identifier after words", kind: KindPull, content: file(KindPull, "paperwork: Movement form reference no. 8900")},
+		{name: "link in text", kind: KindPull, content: file(KindPull, "paperwork: See https://example.justice.gov.uk/y and ref 123")},
+		{name: "quoted number", kind: KindPull, content: file(KindPull, `paperwork: "12883"`)},
+		{name: "list", kind: KindPush, content: file(KindPush, "paperwork:\n  - DPIA reference no. 12883\n  - https://example.justice.gov.uk/dsa/4")},
+		{name: "one-item flow list", kind: KindPull, content: file(KindPull, "paperwork: [DPIA 17056]")},
+		{name: "not a link", kind: KindPush, content: file(KindPush, "paperwork: see the DPIA"), field: "paperwork", message: noDocument},
+		{name: "toy data", kind: KindPull, content: file(KindPull, "paperwork: using toy data"), field: "paperwork", message: noDocument + " (a word of at least 3 characters with a digit in it): write a link, https://<link to the DPIA or data sharing agreement>, or the document's name and identifier, e.g. DPIA 17056"},
+		{name: "TBD", kind: KindPull, content: file(KindPull, "paperwork: OneTrust TBD"), field: "paperwork", message: "says the paperwork is still to come (TBD), but data is shared only once it exists: write a link, https://"},
+		{name: "placeholder with a number", kind: KindPull, content: file(KindPull, "paperwork: DPIA 17056 TBC"), field: "paperwork", message: "says the paperwork is still to come (TBC)"},
+		{name: "no host", kind: KindPull, content: file(KindPull, "paperwork: https:///dpia"), field: "paperwork", message: "is not a web link: write a link, https://"},
 		{name: "other scheme", kind: KindPull, content: file(KindPull, "paperwork: ftp://example.com/dpia"), field: "paperwork", message: "is not a web link"},
-		{name: "empty", kind: KindPush, content: file(KindPush, `paperwork: ""`), field: "paperwork", message: "is empty: write paperwork: https://"},
+		{name: "bad link in text", kind: KindPull, content: file(KindPull, "paperwork: DPIA 17056, ftp://example.com/dpia"), field: "paperwork", message: "has ftp://example.com/dpia, which is not a web link"},
+		{name: "link without https", kind: KindPush, content: file(KindPush, "paperwork: www.example.justice.gov.uk/dpia/4"), field: "paperwork", message: "is not a web link: write https://www.example.justice.gov.uk/dpia/4"},
+		{name: "two lines", kind: KindPush, content: file(KindPush, "paperwork: |\n  DPIA 17056\n  DSA 4402"), field: "paperwork", message: "is on more than one line: write each reference on one line, and several as a list"},
+		{name: "empty", kind: KindPush, content: file(KindPush, `paperwork: ""`), field: "paperwork", message: "is empty: write a link, https://"},
+		{name: "no value", kind: KindPull, content: file(KindPull, "paperwork:"), field: "paperwork", message: "is empty: write a link"},
+		{name: "empty list", kind: KindPush, content: file(KindPush, "paperwork: []"), field: "paperwork", message: "is empty: list the DPIA or data sharing agreement (its link, or its name and identifier), e.g. paperwork: https://"},
+		{name: "one bad item", kind: KindPull, content: file(KindPull, "paperwork: [DPIA 17056, n/a]"), field: "paperwork[1]", message: noDocument},
+		{name: "repeated item", kind: KindPush, content: file(KindPush, "paperwork: [DPIA 17056, https://example.justice.gov.uk/dsa, DPIA 17056]"), field: "paperwork[2]", message: "repeats paperwork[0] (DPIA 17056): list each reference once"},
+		{name: "number", kind: KindPush, content: file(KindPush, "paperwork: 12883"), field: "paperwork", message: `is read as the number 12883, not text: put it in quotes, paperwork: "12883"`},
+		{name: "number item", kind: KindPush, content: file(KindPush, "paperwork: [DPIA 17056, 12883]"), field: "paperwork[1]", message: `is read as the number 12883, not text: put it in quotes, - "12883"`},
+		{name: "YAML 1.1 boolean", kind: KindPull, content: file(KindPull, "paperwork: no"), field: "paperwork", message: `is read by YAML as "false" rather than "no": put it in quotes, paperwork: "no"`},
+		{name: "YAML 1.1 boolean item", kind: KindPull, content: file(KindPull, "paperwork: [DPIA 17056, no]"), field: "paperwork[1]", message: `is read by YAML as "false" rather than "no": put it in quotes, - "no"`},
+		{name: "a mapping", kind: KindPush, content: file(KindPush, "paperwork: {url: x}"), field: "paperwork", message: "is a set of fields, but paperwork is one value or a list of values: write paperwork: https://<link to the DPIA or data sharing agreement>, or one '  - ' line per item"},
+		{name: "an item a list", kind: KindPush, content: file(KindPush, "paperwork: [[DPIA 17056]]"), field: "paperwork[0]", message: "is not a single value"},
 	})
+}
+
+// TestPaperworkProblem pins what counts as a reference to paperwork.
+func TestPaperworkProblem(t *testing.T) {
+	for _, reference := range []string{
+		"https://example.justice.gov.uk/dpia/new-project",
+		"http://intranet.example/dpia?id=4",
+		"DPIA 17056",
+		"Movement form reference no. 8900",
+		"DPIA reference no. 12883",
+		"See https://x.example/y and ref 123",
+		"See https://x.example/y.",
+		"OneTrust (ref OT-2231)",
+		"DSA-0042",
+		" DPIA 17056\n",
+	} {
+		if problem := PaperworkProblem(reference); problem != "" {
+			t.Errorf("PaperworkProblem(%q) = %q, want it accepted", reference, problem)
+		}
+	}
+	for reference, want := range map[string]string{
+		"":                            "is empty",
+		"   ":                         "is empty",
+		"TBD":                         "says the paperwork is still to come (TBD)",
+		"TBC":                         "says the paperwork is still to come (TBC)",
+		"OneTrust TBD":                "says the paperwork is still to come (TBD)",
+		"using toy data":              "names no document",
+		"n/a":                         "names no document",
+		"none":                        "names no document",
+		"DPIA v2":                     "names no document", // too short to be an identifier
+		"DPIA 17056, signed off: TBC": "says the paperwork is still to come (TBC)",
+		"todo: DPIA 123":              "says the paperwork is still to come (todo)",
+		"https://":                    "is not a web link",
+		"DPIA 123 at https:///x":      "has https:///x, which is not a web link",
+		"www.example.org/dpia":        "is not a web link: write https://www.example.org/dpia",
+		"DPIA 123\nDSA 456":           "is on more than one line",
+	} {
+		if got := PaperworkProblem(reference); !strings.HasPrefix(got, want) {
+			t.Errorf("PaperworkProblem(%q) = %q, want %q...", reference, got, want)
+		}
+	}
+}
+
+// TestPaperworkIsRead: one reference written as a value and several written
+// as a list both load as References.
+func TestPaperworkIsRead(t *testing.T) {
+	dir := t.TempDir()
+	writeDataset(t, dir, KindPush, "new_project.yaml", file(KindPush, "paperwork: DPIA 17056"))
+	writeDataset(t, dir, KindPull, "new_project.yaml", file(KindPull, "paperwork:\n  - DPIA 17056\n  - https://example.justice.gov.uk/dsa/4"))
+	set, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := set.Push[0].Paperwork, (References{"DPIA 17056"}); !reflect.DeepEqual(got, want) {
+		t.Errorf("push paperwork = %q, want %q", got, want)
+	}
+	if got, want := set.Pull[0].Paperwork, (References{"DPIA 17056", "https://example.justice.gov.uk/dsa/4"}); !reflect.DeepEqual(got, want) {
+		t.Errorf("pull paperwork = %q, want %q", got, want)
+	}
 }
 
 func TestPullARNs(t *testing.T) {
@@ -344,6 +431,19 @@ func TestEveryProblemInOneRun(t *testing.T) {
 	if lines := strings.Split(err.Error(), "\n"); len(lines) != len(got) {
 		t.Errorf("Error() has %d lines, want one per problem", len(lines))
 	}
+}
+
+// TestYAML11WordsAmongOtherProblems: an unquoted YAML 1.1 true/false word
+// where text is expected is reported in the same run as the file's other
+// problems, through an alias too.
+func TestYAML11WordsAmongOtherProblems(t *testing.T) {
+	dir := t.TempDir()
+	path := writeDataset(t, dir, KindPush, "new_project.yaml", file(KindPush, "bucket: &b on", "users: [jo, *b]"))
+	assertProblems(t, problemsOf(t, second(Load(dir))), []Problem{
+		{path, "bucket", `is read by YAML as "true" rather than "on": put it in quotes, bucket: "on"`},
+		{path, "users[1]", `is read by YAML as "true" rather than "on": put it in quotes, - "on"`},
+		{path, "users[0]", "is not an Analytical Platform role name: write alpha_user_jo"},
+	})
 }
 
 func TestDirectory(t *testing.T) {
@@ -455,25 +555,26 @@ func TestSetOrderAndUsers(t *testing.T) {
 	}
 }
 
-// TestShippedExamples loads the example datasets beside this file, which the
+// TestShippedExamples loads the example datasets, which the tests of the
 // stack and the demo deploy.
 func TestShippedExamples(t *testing.T) {
-	set, err := Load(".")
+	dir := filepath.Join("..", naming.ExamplesDir)
+	set, err := Load(dir)
 	if err != nil {
 		t.Fatalf("the shipped examples are not valid:\n%v", err)
 	}
 	want := Set{
 		Push: []Push{
 			{Name: "court_listings_archive", Bucket: "cloud-platform-court-archive", Users: []string{"alpha_user_analyst_two"},
-				Paperwork: "https://example.justice.gov.uk/data-sharing/court-listings-archive", KeepFiles: true, File: "push/court_listings_archive.yaml"},
+				Paperwork: References{"https://example.justice.gov.uk/data-sharing/court-listings-archive"}, KeepFiles: true, File: filepath.Join(dir, "push/court_listings_archive.yaml")},
 			{Name: "performance_hub_daily", Bucket: "hmpps-performance-hub-landing", Users: []string{"alpha_user_analyst_one", "alpha_user_analyst_two"},
-				Paperwork: "https://example.justice.gov.uk/dpia/performance-hub-daily", File: "push/performance_hub_daily.yaml"},
+				Paperwork: References{"https://example.justice.gov.uk/dpia/performance-hub-daily"}, File: filepath.Join(dir, "push/performance_hub_daily.yaml")},
 		},
 		Pull: []Pull{
 			{Name: "probation_caseload", PullARNs: []string{"arn:aws:iam::754256621582:role/probation-caseload-reader"}, Users: []string{"alpha_user_analyst_one"},
-				Paperwork: "https://example.justice.gov.uk/dpia/probation-caseload", BucketVersioning: true, File: "pull/probation_caseload.yaml"},
+				Paperwork: References{"https://example.justice.gov.uk/dpia/probation-caseload"}, BucketVersioning: true, File: filepath.Join(dir, "pull/probation_caseload.yaml")},
 			{Name: "tribunal_outcomes", PullARNs: []string{"arn:aws:iam::111122223333:role/tribunal-sync", "arn:aws:iam::754256621582:role/cp-tribunal-irsa"},
-				Users: []string{"alpha_user_analyst_three"}, Paperwork: "https://example.justice.gov.uk/data-sharing/tribunal-outcomes", AllowPush: true, File: "pull/tribunal_outcomes.yaml"},
+				Users: []string{"alpha_user_analyst_three"}, Paperwork: References{"https://example.justice.gov.uk/data-sharing/tribunal-outcomes"}, AllowPush: true, File: filepath.Join(dir, "pull/tribunal_outcomes.yaml")},
 		},
 	}
 	if !reflect.DeepEqual(*set, want) {

@@ -26,8 +26,8 @@ type Push struct {
 	// Users are the Analytical Platform IAM roles (alpha_user_<github user>)
 	// allowed to write under the dataset's prefix.
 	Users []string `json:"users"`
-	// Paperwork links to the DPIA or data sharing agreement for the export.
-	Paperwork string `json:"paperwork"`
+	// Paperwork names the DPIA or data sharing agreement for the export.
+	Paperwork References `json:"paperwork"`
 	// KeepFiles makes the mover copy objects and leave them in the export
 	// bucket instead of moving them.
 	KeepFiles bool `json:"keep_files,omitempty"`
@@ -47,8 +47,8 @@ type Pull struct {
 	// Users are the Analytical Platform IAM roles allowed to read and write
 	// the dataset's bucket.
 	Users []string `json:"users"`
-	// Paperwork links to the DPIA or data sharing agreement for the export.
-	Paperwork string `json:"paperwork"`
+	// Paperwork names the DPIA or data sharing agreement for the export.
+	Paperwork References `json:"paperwork"`
 	// AllowPush lets the PullARNs write to the bucket as well as read it.
 	AllowPush bool `json:"allow_push,omitempty"`
 	// BucketVersioning turns on versioning for the dataset's bucket.
@@ -57,6 +57,12 @@ type Pull struct {
 	// File is the path the dataset was loaded from, for messages.
 	File string `json:"-"`
 }
+
+// References name the paperwork behind an export: each one a web link to a
+// document, or text naming it by its identifier ("DPIA 17056"); see
+// PaperworkProblem. A file writes one reference as a plain value, several
+// as a list.
+type References []string
 
 // Set is every dataset in a datasets directory, each kind sorted by name.
 type Set struct {

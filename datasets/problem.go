@@ -64,15 +64,30 @@ type fileProblems struct {
 	// ("bucket" -> "target_bucket"), so that problems with its value name
 	// the line the analyst wrote.
 	labels map[string]string
+	// single holds the fields that may be a list but were written as one
+	// value, so that problems with their item [0] name the field itself.
+	single map[string]bool
 }
 
 func newFileProblems(file string) *fileProblems {
 	return &fileProblems{file: file, flagged: map[string]bool{}, labels: map[string]string{}}
 }
 
+// writtenAsOne records that field, which may be a list, was written as one
+// value.
+func (fp *fileProblems) writtenAsOne(field string) {
+	if fp.single == nil {
+		fp.single = map[string]bool{}
+	}
+	fp.single[field] = true
+}
+
 // shown is how a field appears in problems: as written in the file.
 func (fp *fileProblems) shown(field string) string {
 	base, index, indexed := strings.Cut(field, "[")
+	if indexed && index == "0]" && fp.single[base] {
+		field, indexed = base, false
+	}
 	label, misspelt := fp.labels[base]
 	switch {
 	case !misspelt:

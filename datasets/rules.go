@@ -2,7 +2,6 @@ package datasets
 
 import (
 	"fmt"
-	"net/url"
 	"regexp"
 	"strings"
 
@@ -238,21 +237,4 @@ func userProblem(user string) string {
 		return fmt.Sprintf("has upper-case letters, but role names are lower case: write %s", lower)
 	}
 	return ""
-}
-
-// checkPaperwork checks the link to the DPIA or agreement.
-func checkPaperwork(fp *fileProblems, paperwork string) {
-	const field = "paperwork"
-	if fp.reported(field) {
-		return
-	}
-	write := "write " + example(field, "")
-	if paperwork == "" {
-		fp.add(field, "is empty: "+write)
-		return
-	}
-	u, err := url.Parse(paperwork)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Hostname() == "" || strings.ContainsAny(paperwork, " \t\r\n") {
-		fp.add(field, "is not a web link: "+write)
-	}
 }

@@ -25,8 +25,6 @@ import (
 	"strings"
 	"time"
 
-	"sigs.k8s.io/yaml"
-
 	"github.com/ministryofjustice/data-engineering-exports/datasets"
 	"github.com/ministryofjustice/data-engineering-exports/internal/lambdazip"
 	"github.com/ministryofjustice/data-engineering-exports/testsupport/motoserver"
@@ -55,12 +53,12 @@ func base() datasets.Set {
 			{
 				Name: "court_listings_archive", Bucket: "cloud-platform-court-archive",
 				Users: []string{"alpha_user_analyst_two"}, KeepFiles: true,
-				Paperwork: "https://paperwork.example.org/dpia/court-listings-archive",
+				Paperwork: datasets.References{"https://paperwork.example.org/dpia/court-listings-archive"},
 			},
 			{
 				Name: "performance_hub_daily", Bucket: "hmpps-performance-hub-landing",
 				Users:     []string{"alpha_user_analyst_one", "alpha_user_analyst_two"},
-				Paperwork: "https://paperwork.example.org/dsa/performance-hub-daily",
+				Paperwork: datasets.References{"https://paperwork.example.org/dsa/performance-hub-daily"},
 			},
 		},
 		Pull: []datasets.Pull{
@@ -69,7 +67,7 @@ func base() datasets.Set {
 				PullARNs:         []string{"arn:aws:iam::754256621582:role/probation-caseload-reader"},
 				Users:            []string{"alpha_user_analyst_one"},
 				BucketVersioning: true,
-				Paperwork:        "https://paperwork.example.org/dpia/probation-caseload",
+				Paperwork:        datasets.References{"https://paperwork.example.org/dpia/probation-caseload"},
 			},
 			{
 				Name: "tribunal_outcomes",
@@ -79,7 +77,7 @@ func base() datasets.Set {
 				},
 				Users:     []string{"alpha_user_analyst_three"},
 				AllowPush: true,
-				Paperwork: "https://paperwork.example.org/dsa/tribunal-outcomes",
+				Paperwork: datasets.References{"https://paperwork.example.org/dsa/tribunal-outcomes"},
 			},
 		},
 	}
@@ -97,13 +95,13 @@ var scenarios = []scenario{
 		s.Push = append(s.Push, datasets.Push{
 			Name: "prison_population_weekly", Bucket: "moj-prison-population-landing",
 			Users:     []string{"alpha_user_analyst_three"},
-			Paperwork: "https://paperwork.example.org/dpia/prison-population-weekly",
+			Paperwork: datasets.References{"https://paperwork.example.org/dpia/prison-population-weekly"},
 		})
 		s.Pull = append(s.Pull, datasets.Pull{
 			Name:      "youth_justice_referrals",
 			PullARNs:  []string{"arn:aws:iam::754256621582:role/yjb-referrals-reader"},
 			Users:     []string{"alpha_user_analyst_two"},
-			Paperwork: "https://paperwork.example.org/dsa/youth-justice-referrals",
+			Paperwork: datasets.References{"https://paperwork.example.org/dsa/youth-justice-referrals"},
 		})
 	}},
 	{"change_users", func(s *datasets.Set) {
@@ -266,8 +264,7 @@ func command(ctx context.Context, dir string, env []string, name string, args ..
 
 // writeDatasets writes one YAML file per dataset, as an analyst would.
 func writeDatasets(dir string, set datasets.Set) error {
-	write := func(kind datasets.Kind, name string, dataset any) error {
-		data, err := yaml.Marshal(dataset)
+	write := func(kind datasets.Kind, name string, data []byte, err error) error {
 		if err != nil {
 			return err
 		}
@@ -278,12 +275,14 @@ func writeDatasets(dir string, set datasets.Set) error {
 		return os.WriteFile(path, data, 0o644)
 	}
 	for _, p := range set.Push {
-		if err := write(datasets.KindPush, p.Name, p); err != nil {
+		data, err := datasets.Encode(p)
+		if err := write(datasets.KindPush, p.Name, data, err); err != nil {
 			return err
 		}
 	}
 	for _, p := range set.Pull {
-		if err := write(datasets.KindPull, p.Name, p); err != nil {
+		data, err := datasets.Encode(p)
+		if err := write(datasets.KindPull, p.Name, data, err); err != nil {
 			return err
 		}
 	}

@@ -12,18 +12,12 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/ministryofjustice/data-engineering-exports/datasets"
+	"github.com/ministryofjustice/data-engineering-exports/naming"
 )
 
-// branchPrefixes maps the branch prefixes the user guide gives to the kind of
-// dataset they are for.
-var branchPrefixes = map[string]datasets.Kind{
-	"push_dataset/": datasets.KindPush,
-	"pull_dataset/": datasets.KindPull,
-}
-
-// DatasetsDir is where dataset files live, relative to the repository root.
-const DatasetsDir = "datasets"
+// branchPrefix is the prefix, as the user guide gives it, of a branch for a
+// dataset of kind k: "push_dataset/".
+func branchPrefix(k naming.Kind) string { return string(k) + "_dataset/" }
 
 // Result is what the check found: errors fail the check, warnings do not.
 type Result struct {
@@ -45,22 +39,22 @@ func Check(branch string, changed []string) Result {
 	if !isDatasetBranch {
 		if len(datasetFiles) > 0 {
 			r.Warnings = append(r.Warnings, fmt.Sprintf(
-				"branch %q changes dataset files (%s) but is not named push_dataset/<name> or pull_dataset/<name>: "+
-					"analysts should use one branch per dataset, named after it", branch, strings.Join(datasetFiles, ", ")))
+				"branch %q changes dataset files (%s) but is not named %s: "+
+					"analysts should use one branch per dataset, named after it", branch, strings.Join(datasetFiles, ", "), branchForms()))
 		}
 		return r
 	}
-	if name == "" || strings.Contains(name, "/") || strings.HasSuffix(name, ".yaml") {
+	if name == "" || strings.Contains(name, "/") || strings.HasSuffix(name, naming.FileExtension) {
 		r.Errors = append(r.Errors, fmt.Sprintf(
-			"branch %q: after %s_dataset/ write the dataset name alone, as in the file name without .yaml (for example %s_dataset/new_project)",
-			branch, kind, kind))
+			"branch %q: after %s write the dataset name alone, as in the file name without %s (for example %snew_project)",
+			branch, branchPrefix(kind), naming.FileExtension, branchPrefix(kind)))
 		return r
 	}
-	want := path.Join(DatasetsDir, string(kind), name+".yaml")
+	want := naming.DatasetFile(naming.DatasetsDir, kind, name)
 	if !slices.Contains(datasetFiles, want) {
 		msg := fmt.Sprintf("branch %q does not change %s: add or edit that file, or rename the branch after the dataset it changes", branch, want)
-		if other := otherKind(kind); slices.Contains(datasetFiles, path.Join(DatasetsDir, string(other), name+".yaml")) {
-			msg += fmt.Sprintf(" (it changes the %s dataset of that name: the branch should be %s_dataset/%s)", other, other, name)
+		if other, ok := otherKindChanged(kind, name, datasetFiles); ok {
+			msg += fmt.Sprintf(" (it changes the %s dataset of that name: the branch should be %s%s)", other, branchPrefix(other), name)
 		} else if len(datasetFiles) > 0 {
 			msg += fmt.Sprintf(" (it changes %s)", strings.Join(datasetFiles, ", "))
 		}
@@ -75,25 +69,39 @@ func Check(branch string, changed []string) Result {
 }
 
 // datasetBranch reads push_dataset/<name> and pull_dataset/<name>.
-func datasetBranch(branch string) (kind datasets.Kind, name string, ok bool) {
-	for prefix, k := range branchPrefixes {
-		if rest, found := strings.CutPrefix(branch, prefix); found {
+func datasetBranch(branch string) (kind naming.Kind, name string, ok bool) {
+	for _, k := range naming.Kinds {
+		if rest, found := strings.CutPrefix(branch, branchPrefix(k)); found {
 			return k, rest, true
 		}
 	}
 	return "", "", false
 }
 
-// isDatasetFile is true for a path directly under datasets/push/ or
-// datasets/pull/.
-func isDatasetFile(p string) bool {
-	dir, _ := path.Split(p)
-	return dir == DatasetsDir+"/"+string(datasets.KindPush)+"/" || dir == DatasetsDir+"/"+string(datasets.KindPull)+"/"
+// branchForms is "push_dataset/<name> or pull_dataset/<name>".
+func branchForms() string {
+	forms := make([]string, len(naming.Kinds))
+	for i, k := range naming.Kinds {
+		forms[i] = branchPrefix(k) + "<name>"
+	}
+	return strings.Join(forms, " or ")
 }
 
-func otherKind(k datasets.Kind) datasets.Kind {
-	if k == datasets.KindPush {
-		return datasets.KindPull
+// isDatasetFile is true for a path directly under the directory of a kind of
+// dataset (datasets/push/, datasets/pull/), whatever its extension: a file
+// there with the wrong one is still the analyst's dataset file.
+func isDatasetFile(p string) bool {
+	dir, _ := path.Split(p)
+	return slices.ContainsFunc(naming.Kinds, func(k naming.Kind) bool { return dir == path.Join(naming.DatasetsDir, string(k))+"/" })
+}
+
+// otherKindChanged is the kind, other than kind, whose dataset of this name
+// the change touches.
+func otherKindChanged(kind naming.Kind, name string, datasetFiles []string) (naming.Kind, bool) {
+	for _, other := range naming.Kinds {
+		if other != kind && slices.Contains(datasetFiles, naming.DatasetFile(naming.DatasetsDir, other, name)) {
+			return other, true
+		}
 	}
-	return datasets.KindPush
+	return "", false
 }

@@ -19,6 +19,7 @@ func TestCheck(t *testing.T) {
 		{"push branch without its file", "push_dataset/new_project", []string{"README.md"}, []string{`does not change datasets/push/new_project.yaml`}, nil},
 		{"push branch changing another dataset", "push_dataset/new_project", []string{"datasets/push/other_project.yaml"}, []string{`(it changes datasets/push/other_project.yaml)`}, nil},
 		{"branch names the wrong kind", "push_dataset/new_project", []string{"datasets/pull/new_project.yaml"}, []string{`the branch should be pull_dataset/new_project`}, nil},
+		{"dataset file with the wrong extension", "push_dataset/new_project", []string{"datasets/push/new_project.yml"}, []string{`(it changes datasets/push/new_project.yml)`}, nil},
 		{"file name in the branch", "pull_dataset/new_project.yaml", []string{"datasets/pull/new_project.yaml"}, []string{`write the dataset name alone`}, nil},
 		{"no name after the prefix", "pull_dataset/", []string{"datasets/pull/new_project.yaml"}, []string{`write the dataset name alone`}, nil},
 		{"nested branch name", "push_dataset/team/new_project", []string{"datasets/push/new_project.yaml"}, []string{`write the dataset name alone`}, nil},

@@ -13,13 +13,14 @@ const planSummaryUsage = `usage: plan-summary [--datasets DIR] [--raw-plan FILE]
 
 Prints a Markdown summary of PLAN.json, the output of 'terraform show -json
 PLANFILE' ('-' reads it from standard input), for a pull-request comment.
-With --fail-on-data-risk it exits 3 when the plan puts stored data at risk
-(a bucket deleted, its policy or public-access block removed, ...): the
-deploy applies no such plan.
+With --fail-on-data-risk it exits 3 when the plan puts stored data, its
+protections or its delivery at risk (a bucket deleted, its policy or
+public-access block removed, a mover role re-created, ...): the deploy
+applies no such plan.
 `
 
-// exitDataRisk is plan-summary's exit status for a plan that puts stored
-// data at risk, when asked to refuse one.
+// exitDataRisk is plan-summary's exit status for a plan the deploy's gate
+// refuses, when asked to refuse one.
 const exitDataRisk = 3
 
 // PlanSummary prints the Markdown summary of a Terraform JSON plan.
@@ -27,9 +28,9 @@ func PlanSummary(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("plan-summary", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, planSummaryUsage); fs.PrintDefaults() }
-	datasetsDir := fs.String("datasets", DatasetsDir(), "directory of dataset files, for each dataset's paperwork link")
+	datasetsDir := fs.String("datasets", DatasetsDir(), "directory of dataset files, for each dataset's paperwork")
 	rawPlan := fs.String("raw-plan", "", "file holding 'terraform show -no-color PLANFILE' output, appended collapsed")
-	failOnDataRisk := fs.Bool("fail-on-data-risk", false, "exit 3 when the plan puts stored data at risk")
+	failOnDataRisk := fs.Bool("fail-on-data-risk", false, "exit 3 when the deploy's gate refuses the plan")
 	planPath, ok := parseWithOnePositional(fs, args)
 	if !ok {
 		return 2
@@ -40,12 +41,16 @@ func PlanSummary(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "plan-summary: %v\n", err)
 		return 1
 	}
-	summary, err := plansummary.Summarize(planJSON, plansummary.PaperworkLookup{Dir: *datasetsDir})
+	plan, err := plansummary.ParsePlan(planJSON)
 	if err != nil {
 		fmt.Fprintf(stderr, "plan-summary: %s: %v\n", planPath, err)
 		return 1
 	}
-	out := summary.Markdown()
+	out, err := plansummary.Markdown(plansummary.Summarize(plan, plansummary.PaperworkLookup{Dir: *datasetsDir}))
+	if err != nil {
+		fmt.Fprintf(stderr, "plan-summary: %v\n", err)
+		return 1
+	}
 	if *rawPlan != "" {
 		raw, err := os.ReadFile(*rawPlan)
 		if err != nil {
@@ -58,12 +63,12 @@ func PlanSummary(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "plan-summary: %v\n", err)
 		return 1
 	}
-	if risks := summary.DataRisks(); *failOnDataRisk && len(risks) > 0 {
-		fmt.Fprintf(stderr, "plan-summary: refusing this plan: %d changes put stored data at risk:\n", len(risks))
-		for _, risk := range risks {
-			fmt.Fprintf(stderr, "  %s %s: %s\n", risk.Verb, risk.Address, risk.DataRisk)
+	if refused := plansummary.Gate(plan.Plan); *failOnDataRisk && len(refused) > 0 {
+		fmt.Fprintln(stderr, "plan-summary: refusing this plan, which puts stored data, its protections or its delivery at risk:")
+		for _, risk := range refused {
+			fmt.Fprintf(stderr, "  %s\n", risk)
 		}
-		fmt.Fprintln(stderr, "Nothing was applied. If this is intended, retire the dataset deliberately (README: Troubleshooting).")
+		fmt.Fprintln(stderr, "Nothing was applied. If such a change is intended, make it deliberately (README: Troubleshooting).")
 		return exitDataRisk
 	}
 	return 0

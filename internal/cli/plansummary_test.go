@@ -96,6 +96,49 @@ func TestPlanSummaryErrors(t *testing.T) {
 	}
 }
 
+// bucketDeletionPlan is `terraform show -json` of a plan that deletes a
+// pull dataset's bucket.
+const bucketDeletionPlan = `{"format_version":"1.2","terraform_version":"1.11.4","errored":false,"complete":true,
+"resource_changes":[{"address":"aws_s3_bucket.pull-tribunal_outcomes-bucket","mode":"managed","type":"aws_s3_bucket",
+"name":"pull-tribunal_outcomes-bucket","provider_name":"registry.terraform.io/hashicorp/aws",
+"change":{"actions":["delete"],"before":{"bucket":"mojap-tribunal-outcomes","force_destroy":false},"after":null,
+"after_unknown":{},"before_sensitive":{},"after_sensitive":false}}]}`
+
+func TestPlanSummaryGate(t *testing.T) {
+	deletion := filepath.Join(t.TempDir(), "deletion.json")
+	if err := os.WriteFile(deletion, []byte(bucketDeletionPlan), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// A real plan that stops versioning: flagged, not refused.
+	versioningStopped := filepath.Join("..", "plansummary", "testdata", "change_flags.plan.json")
+	tests := []struct {
+		name string
+		args []string
+		code int
+		// stderr is what standard error must say; empty means nothing.
+		stderr string
+	}{
+		{"refused", []string{"--fail-on-data-risk", deletion}, exitDataRisk,
+			"plan-summary: refusing this plan, which puts stored data, its protections or its delivery at risk:\n" +
+				`  delete aws_s3_bucket.pull-tribunal_outcomes-bucket: bucket "mojap-tribunal-outcomes" would be deleted`},
+		{"refused only when asked", []string{deletion}, 0, ""},
+		{"flagged, not refused", []string{"--fail-on-data-risk", versioningStopped}, 0, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := Run(append([]string{"plan-summary", "--datasets", t.TempDir()}, tt.args...), &stdout, &stderr)
+			if code != tt.code || !strings.Contains(stderr.String(), tt.stderr) || (tt.stderr == "") != (stderr.Len() == 0) {
+				t.Errorf("exit %d, stderr %q; want exit %d and %q", code, stderr.String(), tt.code, tt.stderr)
+			}
+			// The summary is printed either way: the deploy shows it in the run.
+			if !strings.Contains(stdout.String(), "[!CAUTION]") {
+				t.Errorf("the summary should show the risk loudly:\n%s", stdout.String())
+			}
+		})
+	}
+}
+
 func TestBranchCheckCommand(t *testing.T) {
 	changed := filepath.Join(t.TempDir(), "changed.txt")
 	if err := os.WriteFile(changed, []byte("README.md\ndatasets/pull/new_project.yaml\n"), 0o644); err != nil {

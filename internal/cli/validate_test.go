@@ -51,7 +51,7 @@ func TestValidateShippedDatasets(t *testing.T) {
 
 func TestValidateReportsEveryProblem(t *testing.T) {
 	_, push, pull := datasetsDir(t,
-		"push/hub_daily.yaml", "name: hub_daily\ntarget_bucket: arn:aws:s3:::hub-landing\nusers: [jo]\npaperwork: https://example.com/dpia\n",
+		"push/hub_daily.yaml", "name: hub_daily\ntarget_bucket: arn:aws:s3:::hub-landing\nusers: [jo]\npaperwork: [https://example.com/dpia, OneTrust TBD]\n",
 		"pull/reader.yml", "name: reader\n")
 	code, stdout, _ := runValidate(t)
 	want := output(
@@ -59,7 +59,8 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 		push+": target_bucket: is not a field of a push dataset: write bucket instead",
 		push+": target_bucket: is an ARN, but bucket is the bucket's name: write it without arn:aws:s3:::, as bucket: hub-landing",
 		push+": users[0]: is not an Analytical Platform role name: write alpha_user_jo",
-		"4 problems in 2 files: fix them and run validate again",
+		push+": paperwork[1]: says the paperwork is still to come (TBD), but data is shared only once it exists: write a link, https://<link to the DPIA or data sharing agreement>, or the document's name and identifier, e.g. DPIA 17056",
+		"5 problems in 2 files: fix them and run validate again",
 	)
 	if code != 1 || stdout != want {
 		t.Fatalf("exit %d, stdout:\n%s\nwant exit 1 and:\n%s", code, stdout, want)

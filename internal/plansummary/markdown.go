@@ -1,70 +1,69 @@
 package plansummary
 
 import (
+	_ "embed"
 	"fmt"
 	"strings"
+	"text/template"
 	"unicode/utf8"
 
-	"github.com/ministryofjustice/data-engineering-exports/datasets"
 	"github.com/ministryofjustice/data-engineering-exports/naming"
 )
 
-// Markdown renders the summary for a pull-request comment: destructive
-// changes first, then each dataset, then everything else.
-func (s *Summary) Markdown() string {
+//go:embed templates/summary.md.tmpl
+var summaryTemplate string
+
+// markdown is the comment's layout. Its functions turn the model's values
+// into Markdown; the model itself holds none.
+var markdown = template.Must(template.New("plansummary").Funcs(template.FuncMap{
+	"code":          code,
+	"codeList":      codeList,
+	"reference":     reference,
+	"plural":        plural,
+	"title":         titleCase,
+	"counts":        countsLine,
+	"datasetTotals": datasetTotals,
+	"owner":         describeOwner,
+	"atRisk":        atRisk,
+	"explain":       explain,
+	"exportPrefix":  func(dataset string) string { return naming.ExportBucket + "/" + naming.ExportPrefix(dataset) },
+}).Parse(summaryTemplate))
+
+// Markdown renders a summary for a pull-request comment: counts first, then
+// what is destroyed or put at risk, then each dataset, then everything else.
+func Markdown(s *Summary) (string, error) {
 	var b strings.Builder
-	b.WriteString("## Plan summary\n\n")
-	if s.Errored {
-		b.WriteString("> [!CAUTION]\n> **Terraform could not finish this plan.** What follows is incomplete: read the errors in the run log.\n\n")
+	if err := markdown.ExecuteTemplate(&b, "summary", s); err != nil {
+		return "", fmt.Errorf("rendering the plan summary: %w", err)
 	}
-	if s.Empty() {
-		b.WriteString("**No changes:** this plan leaves every dataset and shared resource as it is.\n")
-		return b.String()
-	}
-	s.writeTotals(&b)
-	s.writeDestructive(&b)
-	if len(s.Datasets) > 0 {
-		b.WriteString("### Datasets\n\n")
-		if len(s.UnknownPushPolicies) > 0 {
-			fmt.Fprintf(&b, "> [!NOTE]\n> The push policy of %s is known only after apply: push users gained and lost may be incomplete.\n\n",
-				codeList(s.UnknownPushPolicies))
-		}
-		for _, d := range s.Datasets {
-			d.write(&b)
-		}
-	}
-	writeResourceList(&b, "### Shared resources and users' push policies", "", s.Other)
-	writeResourceList(&b, "### Resources the summary cannot place",
-		"> [!WARNING]\n> These resources do not carry one of this project's logical ids, so the summary cannot say which dataset they belong to: read them in the full plan.\n\n",
-		s.Unowned)
-	return b.String()
+	return b.String(), nil
 }
 
-func (s *Summary) writeTotals(b *strings.Builder) {
+// datasetTotals is "Datasets: 2 added, 1 changed", or "No dataset changes".
+func datasetTotals(changes []DatasetChange) string {
 	byStatus := map[Status]int{}
-	for _, d := range s.Datasets {
+	for _, d := range changes {
 		byStatus[d.Status]++
 	}
-	var datasetParts []string
+	var parts []string
 	for _, status := range statusOrder {
 		if n := byStatus[status]; n > 0 {
-			datasetParts = append(datasetParts, fmt.Sprintf("%d %s", n, status))
+			parts = append(parts, fmt.Sprintf("%d %s", n, status))
 		}
 	}
-	datasetLine := "No dataset changes"
-	if len(datasetParts) > 0 {
-		datasetLine = "Datasets: " + strings.Join(datasetParts, ", ")
+	if len(parts) == 0 {
+		return "No dataset changes"
 	}
-	fmt.Fprintf(b, "**%s.** Resources: %s.\n\n", datasetLine, countsLine(s.Counts))
+	return "Datasets: " + strings.Join(parts, ", ")
 }
 
-// countsLine is "2 to create, 1 to update, 1 to replace, 3 to delete",
+// countsLine is "1 to import, 2 to create, 1 to update, 3 to delete",
 // leaving out zeros.
 func countsLine(counts map[string]int) string {
 	var parts []string
-	for _, verb := range []string{actionCreate, actionUpdate, "replace", actionDelete} {
-		if n := counts[verb]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%d to %s", n, verb))
+	for _, v := range verbOrder {
+		if n := counts[v]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d to %s", n, v))
 		}
 	}
 	if len(parts) == 0 {
@@ -73,115 +72,31 @@ func countsLine(counts map[string]int) string {
 	return strings.Join(parts, ", ")
 }
 
-func (s *Summary) writeDestructive(b *strings.Builder) {
-	if len(s.Destructive) == 0 {
-		b.WriteString("Nothing is deleted or replaced.\n\n")
-		return
-	}
-	atRisk := 0
-	for _, d := range s.Destructive {
-		if d.DataRisk != "" {
-			atRisk++
+// atRisk is how many destructive changes put data at risk.
+func atRisk(destructive []Destruction) int {
+	n := 0
+	for _, d := range destructive {
+		if d.Risk != nil {
+			n++
 		}
 	}
-	if atRisk > 0 {
-		fmt.Fprintf(b, "> [!CAUTION]\n> ## :warning: Data at risk\n> **%s stored data at risk. Do not approve until each one below is intended and its data is safe.**\n>\n",
-			plural(atRisk, "change puts", "changes put"))
-		if len(s.DataRisks()) > 0 {
-			b.WriteString("> The deploy on merge refuses to apply this plan: a data engineer must retire the bucket deliberately first (README: Troubleshooting).\n>\n")
-		}
-	} else {
-		fmt.Fprintf(b, "> [!WARNING]\n> **%s deleted or replaced.** Check each one is intended.\n>\n",
-			plural(len(s.Destructive), "resource is", "resources are"))
-	}
-	for _, d := range s.Destructive {
-		if d.DataRisk != "" {
-			fmt.Fprintf(b, "> - **%s** %s (%s): **%s**\n", d.Verb, code(d.Address), d.Owner, d.DataRisk)
-		} else {
-			fmt.Fprintf(b, "> - **%s** %s (%s)\n", d.Verb, code(d.Address), d.Owner)
-		}
-	}
-	b.WriteString("\n")
+	return n
 }
 
-func (d DatasetChange) write(b *strings.Builder) {
-	fmt.Fprintf(b, "#### %s %s dataset %s\n\n", titleCase(string(d.Status)), d.Kind, code(d.Name))
-	switch d.Kind {
-	case datasets.KindPush:
-		d.writeRecipient(b)
-	case datasets.KindPull:
-		if d.Bucket != "" {
-			fmt.Fprintf(b, "- Bucket: %s\n", code(d.Bucket))
-		}
-	}
-	writeNames(b, "Users gained", d.UsersGained)
-	writeNames(b, "Users lost", d.UsersLost)
-	if d.PrincipalsUnknown {
-		b.WriteString("- Pull principals: the bucket policy is known only after apply; read it in the full plan\n")
-	}
-	writePrincipals(b, "Pull principals gained", d.PrincipalsGained)
-	writePrincipals(b, "Pull principals lost", d.PrincipalsLost)
-	for _, f := range d.Flags {
-		fmt.Fprintf(b, "- Flag %s: %t → **%t**\n", code(f.Name), f.Before, f.After)
-	}
-	if d.Paperwork != "" {
-		fmt.Fprintf(b, "- Paperwork: %s\n", link(d.Paperwork))
-	} else {
-		fmt.Fprintf(b, "- Paperwork: %s\n", d.PaperworkNote)
-	}
-	if len(d.Resources) > 0 {
-		fmt.Fprintf(b, "- Resources: %s\n", countsLine(d.Resources))
-	}
-	b.WriteString("\n")
-}
-
-func (d DatasetChange) writeRecipient(b *strings.Builder) {
-	r := d.Recipient
+// describeOwner names the owner of a resource for people.
+func describeOwner(c ResourceChange) string {
+	id := c.Owner
 	switch {
-	case r.Unknown:
-		b.WriteString("- Recipient bucket: known only after apply; read it in the full plan\n")
-	case d.Status == Added:
-		fmt.Fprintf(b, "- Recipient bucket: **%s**\n", code(r.After))
-	case d.Status == Removed:
-		fmt.Fprintf(b, "- Recipient bucket was: %s\n", code(r.Before))
-		fmt.Fprintf(b, "- Objects still under %s stay there: nothing moves them once the mover is gone\n",
-			code(naming.ExportBucket+"/"+d.Name+"/"))
-	case r.Changed():
-		fmt.Fprintf(b, "- Recipient bucket changes: %s → **%s**\n", code(r.Before), code(r.After))
-	case r.After != "":
-		fmt.Fprintf(b, "- Recipient bucket: %s (unchanged)\n", code(r.After))
+	case !c.Ours:
+		return "not a logical id of this project"
+	case id.Owner == naming.OwnerUser:
+		return fmt.Sprintf("push access of %s", code(id.Role))
+	case id.Owner == naming.OwnerShared:
+		return "shared by all datasets"
+	case id.Role != "":
+		return fmt.Sprintf("pull dataset %s, access of %s", code(id.Dataset), code(id.Role))
 	}
-}
-
-func writeNames(b *strings.Builder, label string, names []string) {
-	if len(names) > 0 {
-		fmt.Fprintf(b, "- %s: %s\n", label, codeList(names))
-	}
-}
-
-func writePrincipals(b *strings.Builder, label string, principals []Principal) {
-	if len(principals) == 0 {
-		return
-	}
-	fmt.Fprintf(b, "- %s:\n", label)
-	for _, p := range principals {
-		fmt.Fprintf(b, "  - %s in account %s", code(p.ARN), code(p.Account))
-		if p.NewAccount {
-			b.WriteString(" — :warning: **new outside account**")
-		}
-		b.WriteString("\n")
-	}
-}
-
-func writeResourceList(b *strings.Builder, heading, preamble string, changes []ResourceChange) {
-	if len(changes) == 0 {
-		return
-	}
-	fmt.Fprintf(b, "%s\n\n%s", heading, preamble)
-	for _, c := range changes {
-		fmt.Fprintf(b, "- %s %s (%s)\n", c.Verb, code(c.Address), c.Owner)
-	}
-	b.WriteString("\n")
+	return fmt.Sprintf("%s dataset %s", id.Owner, code(id.Dataset))
 }
 
 // code is an inline code span; values never hold a backquote, and one that
@@ -196,21 +111,32 @@ func codeList(items []string) string {
 	return strings.Join(quoted, ", ")
 }
 
-// link is an autolink for a plain http(s) URL, and a code span for anything
-// else, so a dataset file cannot inject Markdown into the comment.
-func link(url string) string {
-	if (strings.HasPrefix(url, "https://") || strings.HasPrefix(url, "http://")) && !strings.ContainsAny(url, " <>`\n") {
-		return "<" + url + ">"
+// reference shows a paperwork reference: a plain http(s) URL as an
+// autolink, and anything else (text naming a document, such as
+// "DPIA 17056") as a code span, exactly as written, so that a dataset file
+// cannot inject Markdown into the comment.
+func reference(ref string) string {
+	if (strings.HasPrefix(ref, "https://") || strings.HasPrefix(ref, "http://")) && !strings.ContainsAny(ref, " <>`\n") {
+		return "<" + ref + ">"
 	}
-	return code(url)
+	return code(ref)
 }
 
-func titleCase(s string) string {
+// titleCase is a status as a heading starts it: "Added".
+func titleCase(s Status) string {
 	if s == "" {
-		return s
+		return ""
 	}
-	return strings.ToUpper(s[:1]) + s[1:]
+	return strings.ToUpper(string(s[:1])) + string(s[1:])
 }
+
+// explainer is a model value that words itself, quoting names as asked.
+type explainer interface {
+	Explain(quote func(string) string) string
+}
+
+// explain words a risk or a paperwork gap with names as code spans.
+func explain(e explainer) string { return e.Explain(code) }
 
 // plural is "1 <one>" or "3 <many>".
 func plural(n int, one, many string) string {

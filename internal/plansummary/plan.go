@@ -1,138 +1,143 @@
-// Package plansummary turns a Terraform plan (the output of `terraform show
-// -json PLANFILE`) into the Markdown a reviewer reads on a dataset pull
-// request: what would be destroyed first, then, dataset by dataset, who gains
-// or loses access to what and where data will be sent.
+// Package plansummary reads a Terraform plan (the output of `terraform show
+// -json PLANFILE`) three ways, each on its own:
+//
+//   - Summarize arranges it for a reviewer (the Summary model): what is
+//     destroyed, then, dataset by dataset, who gains or loses access to what
+//     and where data will be sent;
+//   - Gate is the deploy's rule: the changes it refuses to apply;
+//   - Markdown renders a Summary for a pull-request comment.
 //
 // Every resource is mapped to its owner by its logical id (package naming),
 // which the constructs set on every resource; the only attributes read are
-// our own documents: the mover's environment, bucket names, bucket and user
-// policies and versioning.
+// our own documents: the mover's environment, bucket and role names, bucket
+// and user policies and versioning.
 package plansummary
 
 import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
+
+	tfjson "github.com/hashicorp/terraform-json"
 )
 
-// Terraform's change actions, as `terraform show -json` writes them.
-const (
-	actionNoOp   = "no-op"
-	actionCreate = "create"
-	actionRead   = "read"
-	actionUpdate = "update"
-	actionDelete = "delete"
-)
-
-// plan is the part of Terraform's JSON plan format the summary reads.
-type plan struct {
-	FormatVersion   string           `json:"format_version"`
-	ResourceChanges []resourceChange `json:"resource_changes"`
-	PriorState      *state           `json:"prior_state"`
-	// Errored is true when Terraform could not finish the plan.
-	Errored bool `json:"errored"`
+// Plan is a Terraform plan as `terraform show -json PLANFILE` writes it.
+type Plan struct {
+	*tfjson.Plan
+	// Errored is true when Terraform could not finish the plan. tfjson does
+	// not read this field of the plan format.
+	Errored bool
 }
 
-type resourceChange struct {
-	Address string `json:"address"`
-	Mode    string `json:"mode"`
-	Type    string `json:"type"`
-	// Name is the logical id the constructs set.
-	Name   string `json:"name"`
-	Change change `json:"change"`
-}
+// makeAPlan tells how to make the input this package reads.
+const makeAPlan = "give the output of `terraform show -json PLANFILE`"
 
-type change struct {
-	Actions []string `json:"actions"`
-	// Before and After are the resource's attributes; nil when it does not
-	// exist on that side.
-	Before map[string]any `json:"before"`
-	After  map[string]any `json:"after"`
-	// AfterUnknown mirrors After: true where a value is known only after
-	// apply.
-	AfterUnknown map[string]any `json:"after_unknown"`
-}
-
-type state struct {
-	Values *struct {
-		RootModule stateModule `json:"root_module"`
-	} `json:"values"`
-}
-
-type stateModule struct {
-	Resources    []stateResource `json:"resources"`
-	ChildModules []stateModule   `json:"child_modules"`
-}
-
-type stateResource struct {
-	Mode   string         `json:"mode"`
-	Type   string         `json:"type"`
-	Name   string         `json:"name"`
-	Values map[string]any `json:"values"`
-}
-
-// parsePlan decodes `terraform show -json` output of a plan file, refusing
+// ParsePlan decodes `terraform show -json` output of a plan file, refusing
 // anything else with a message that says how to make the right input.
-func parsePlan(data []byte) (*plan, error) {
-	var p plan
+func ParsePlan(data []byte) (*Plan, error) {
+	// Read first what tells a plan from other JSON, so that the message for
+	// the wrong input says what it is rather than what tfjson missed.
+	var probe struct {
+		FormatVersion   string          `json:"format_version"`
+		Errored         bool            `json:"errored"`
+		ResourceChanges json.RawMessage `json:"resource_changes"`
+		PriorState      json.RawMessage `json:"prior_state"`
+		Values          json.RawMessage `json:"values"`
+	}
+	if err := json.Unmarshal(data, &probe); err != nil {
+		if syntaxErr := (*json.SyntaxError)(nil); errors.As(err, &syntaxErr) {
+			return nil, fmt.Errorf("not JSON (%v): %s", err, makeAPlan)
+		}
+		return nil, fmt.Errorf("not Terraform's JSON output (%v): %s", err, makeAPlan)
+	}
+	if probe.FormatVersion == "" {
+		return nil, errors.New("no format_version: this is not Terraform's JSON output; " + makeAPlan)
+	}
+	if probe.ResourceChanges == nil && probe.PriorState == nil && probe.Values != nil {
+		return nil, errors.New("this is a state, not a plan: run `terraform plan -out PLANFILE` and " + makeAPlan)
+	}
+	var p tfjson.Plan
 	if err := json.Unmarshal(data, &p); err != nil {
-		return nil, fmt.Errorf("not JSON (%v): give the output of `terraform show -json PLANFILE`", err)
+		// tfjson checks format_version against the versions it reads.
+		return nil, fmt.Errorf("cannot read this plan (%v): %s from Terraform 0.12 or later", err, makeAPlan)
 	}
-	if p.FormatVersion == "" {
-		return nil, errors.New("no format_version: this is not Terraform's JSON output; give the output of `terraform show -json PLANFILE`")
-	}
-	if p.ResourceChanges == nil && p.PriorState == nil {
-		var probe struct {
-			Values json.RawMessage `json:"values"`
-		}
-		if json.Unmarshal(data, &probe) == nil && probe.Values != nil {
-			return nil, errors.New("this is a state, not a plan: run `terraform plan -out PLANFILE` and give the output of `terraform show -json PLANFILE`")
-		}
-	}
-	return &p, nil
+	return &Plan{Plan: &p, Errored: probe.Errored}, nil
 }
 
-// isManaged is true for resources (not data sources).
-func (rc resourceChange) isManaged() bool { return rc.Mode == "managed" }
+// Verbs name what a plan does to a resource, for people and for counting.
+// Importing comes on top of another verb (a resource may be imported and
+// updated), as Terraform counts it.
+const (
+	verbImport  = "import"
+	verbCreate  = string(tfjson.ActionCreate)
+	verbUpdate  = string(tfjson.ActionUpdate)
+	verbReplace = "replace"
+	verbDelete  = string(tfjson.ActionDelete)
+	verbForget  = string(tfjson.ActionForget)
+)
 
-// changes is true unless the resource stays as it is.
-func (c change) changes() bool {
-	return slices.ContainsFunc(c.Actions, func(a string) bool { return a != actionNoOp && a != actionRead })
+// verbOrder is the order counts are listed in: Terraform's own.
+var verbOrder = []string{verbImport, verbCreate, verbUpdate, verbReplace, verbDelete, verbForget}
+
+// verb names what actions do to a resource, or "" when they leave it as it
+// is (no-op, or a data source read).
+func verb(a tfjson.Actions) string {
+	switch {
+	case a.Replace():
+		return verbReplace
+	case a.Delete():
+		return verbDelete
+	case a.Create():
+		return verbCreate
+	case a.Update():
+		return verbUpdate
+	case a.Forget():
+		return verbForget
+	}
+	return ""
+}
+
+// verbs is every verb a change counts under: import first, when the plan
+// imports the resource, then what it does to it.
+func verbs(c *tfjson.Change) []string {
+	var vs []string
+	if c.Importing != nil {
+		vs = append(vs, verbImport)
+	}
+	if v := verb(c.Actions); v != "" {
+		vs = append(vs, v)
+	}
+	return vs
 }
 
 // deletes is true for a delete or a replacement (delete then create, or
 // create then delete).
-func (c change) deletes() bool { return slices.Contains(c.Actions, actionDelete) }
+func deletes(a tfjson.Actions) bool { return a.Delete() || a.Replace() }
 
-// replaces is true when the resource is deleted and created again.
-func (c change) replaces() bool { return c.deletes() && slices.Contains(c.Actions, actionCreate) }
-
-// verb names the action for people.
-func (c change) verb() string {
-	switch {
-	case c.replaces():
-		return "replace"
-	case c.deletes():
-		return actionDelete
-	case slices.Contains(c.Actions, actionCreate):
-		return actionCreate
-	case slices.Contains(c.Actions, actionUpdate):
-		return actionUpdate
+// managedChanges is the plan's changes to resources (not data sources).
+func managedChanges(p *tfjson.Plan) []*tfjson.ResourceChange {
+	var managed []*tfjson.ResourceChange
+	for _, rc := range p.ResourceChanges {
+		if rc != nil && rc.Mode == tfjson.ManagedResourceMode && rc.Change != nil {
+			managed = append(managed, rc)
+		}
 	}
-	return actionNoOp
+	return managed
 }
 
 // priorResources is every managed resource in the plan's prior state.
-func (p *plan) priorResources() []stateResource {
+func priorResources(p *tfjson.Plan) []*tfjson.StateResource {
 	if p.PriorState == nil || p.PriorState.Values == nil {
 		return nil
 	}
-	var all []stateResource
-	var walk func(m stateModule)
-	walk = func(m stateModule) {
+	var all []*tfjson.StateResource
+	var walk func(m *tfjson.StateModule)
+	walk = func(m *tfjson.StateModule) {
+		if m == nil {
+			return
+		}
 		for _, r := range m.Resources {
-			if r.Mode == "managed" {
+			if r != nil && r.Mode == tfjson.ManagedResourceMode {
 				all = append(all, r)
 			}
 		}
@@ -175,8 +180,8 @@ func stringAttribute(values any, path ...any) string {
 
 // unknown is true when the after_unknown tree marks path, or any part of it
 // on the way there, as known only after apply.
-func unknown(afterUnknown map[string]any, path ...any) bool {
-	var current any = afterUnknown
+func unknown(afterUnknown any, path ...any) bool {
+	current := afterUnknown
 	for _, step := range path {
 		if b, ok := current.(bool); ok {
 			return b

@@ -3,11 +3,15 @@ package plansummary
 import (
 	"encoding/json"
 	"flag"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	tfjson "github.com/hashicorp/terraform-json"
+	"github.com/ministryofjustice/data-engineering-exports/naming"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden testdata/<scenario>.md files")
@@ -19,24 +23,46 @@ var scenarios = []string{
 	"add_outside_account", "change_flags", "remove_dataset",
 }
 
-// summarizeScenario summarizes one fixture with its own dataset files.
-func summarizeScenario(t *testing.T, scenario string) *Summary {
+// readScenario is one fixture's plan.
+func readScenario(t *testing.T, scenario string) []byte {
 	t.Helper()
 	planJSON, err := os.ReadFile(filepath.Join("testdata", scenario+".plan.json"))
 	if err != nil {
 		t.Fatalf("%v (regenerate the fixtures with make plan-fixtures)", err)
 	}
-	s, err := Summarize(planJSON, PaperworkLookup{Dir: filepath.Join("testdata", scenario, "datasets")})
+	return planJSON
+}
+
+// summarizeScenario summarizes one fixture with its own dataset files.
+func summarizeScenario(t *testing.T, scenario string) *Summary {
+	t.Helper()
+	return summarize(t, readScenario(t, scenario), PaperworkLookup{Dir: filepath.Join("testdata", scenario, "datasets")})
+}
+
+// summarize parses a plan and summarizes it.
+func summarize(t *testing.T, planJSON []byte, paperwork PaperworkLookup) *Summary {
+	t.Helper()
+	p, err := ParsePlan(planJSON)
 	if err != nil {
-		t.Fatalf("Summarize: %v", err)
+		t.Fatalf("ParsePlan: %v", err)
 	}
-	return s
+	return Summarize(p, paperwork)
+}
+
+// render is the Markdown of a summary.
+func render(t *testing.T, s *Summary) string {
+	t.Helper()
+	md, err := Markdown(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return md
 }
 
 func TestGolden(t *testing.T) {
 	for _, scenario := range scenarios {
 		t.Run(scenario, func(t *testing.T) {
-			got := summarizeScenario(t, scenario).Markdown()
+			got := render(t, summarizeScenario(t, scenario))
 			golden := filepath.Join("testdata", scenario+".md")
 			if *update {
 				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
@@ -51,7 +77,7 @@ func TestGolden(t *testing.T) {
 				t.Errorf("summary differs from %s (rerun with -update and review the diff):\n%s", golden, got)
 			}
 			// The same plan summarizes to the same bytes every time.
-			if again := summarizeScenario(t, scenario).Markdown(); again != got {
+			if again := render(t, summarizeScenario(t, scenario)); again != got {
 				t.Errorf("second summary differs from the first")
 			}
 		})
@@ -66,7 +92,7 @@ func TestNoChange(t *testing.T) {
 	if !s.Empty() || len(s.Datasets) != 0 || len(s.Destructive) != 0 {
 		t.Errorf("no_change: Empty=%v datasets=%v destructive=%v", s.Empty(), s.Datasets, s.Destructive)
 	}
-	if md := s.Markdown(); strings.Count(md, "\n") != 3 || !strings.Contains(md, "No changes") {
+	if md := render(t, s); strings.Count(md, "\n") != 3 || !strings.Contains(md, "No changes") {
 		t.Errorf("an empty plan should say so in one line after the heading, got:\n%s", md)
 	}
 }
@@ -77,7 +103,7 @@ func TestAddDatasets(t *testing.T) {
 	if push.Status != Added || push.Recipient.After != "moj-prison-population-landing" {
 		t.Errorf("push: status %s, recipient %+v", push.Status, push.Recipient)
 	}
-	if !slices.Equal(push.UsersGained, []string{"alpha_user_analyst_three"}) || push.Paperwork != "https://paperwork.example.org/dpia/prison-population-weekly" {
+	if !slices.Equal(push.UsersGained, []string{"alpha_user_analyst_three"}) || !slices.Equal(push.Paperwork, []string{"https://paperwork.example.org/dpia/prison-population-weekly"}) {
 		t.Errorf("push: users gained %v, paperwork %q", push.UsersGained, push.Paperwork)
 	}
 	pull := findDataset(t, s, "pull", "youth_justice_referrals")
@@ -115,7 +141,7 @@ func TestChangeRecipient(t *testing.T) {
 	if push.Status != Changed || push.Recipient != want {
 		t.Errorf("recipient: %s %+v, want changed %+v", push.Status, push.Recipient, want)
 	}
-	if md := s.Markdown(); !strings.Contains(md, "`hmpps-performance-hub-landing` → **`hmpps-performance-hub-landing-v2`**") {
+	if md := render(t, s); !strings.Contains(md, "`hmpps-performance-hub-landing` → **`hmpps-performance-hub-landing-v2`**") {
 		t.Errorf("the comment should show old -> new recipient:\n%s", md)
 	}
 }
@@ -132,7 +158,7 @@ func TestAddOutsideAccount(t *testing.T) {
 	if !slices.Equal(probation.PrincipalsGained, want) {
 		t.Errorf("probation principals gained %+v, want %+v (a known account)", probation.PrincipalsGained, want)
 	}
-	if md := s.Markdown(); strings.Count(md, "new outside account") != 1 {
+	if md := render(t, s); strings.Count(md, "new outside account") != 1 {
 		t.Errorf("exactly one principal is in a new account:\n%s", md)
 	}
 }
@@ -154,7 +180,7 @@ func TestChangeFlags(t *testing.T) {
 		}
 	}
 	// Turning versioning off deletes the versioning resource: data at risk.
-	if !hasDataRisk(s, "aws_s3_bucket_versioning.pull-probation_caseload-bucket_versioning", "versioning") {
+	if !hasRisk(s, "aws_s3_bucket_versioning.pull-probation_caseload-bucket_versioning", VersioningStopped) {
 		t.Errorf("turning versioning off should be a data risk: %+v", s.Destructive)
 	}
 }
@@ -165,18 +191,18 @@ func TestRemoveDataset(t *testing.T) {
 	if push.Status != Removed || push.Recipient.Before != "cloud-platform-court-archive" || !slices.Equal(push.UsersLost, []string{"alpha_user_analyst_two"}) {
 		t.Errorf("removed push: %+v", push)
 	}
-	if push.Paperwork != "" || !strings.Contains(push.PaperworkNote, "deleted") {
-		t.Errorf("a removed dataset has no file; paperwork %q note %q", push.Paperwork, push.PaperworkNote)
+	if push.Paperwork != nil || push.PaperworkGap == nil || push.PaperworkGap.Reason != FileDeleted {
+		t.Errorf("a removed dataset has no file; paperwork %q gap %+v", push.Paperwork, push.PaperworkGap)
 	}
 	if len(s.Destructive) == 0 {
 		t.Fatal("removing a push dataset deletes its mover: the summary lists no destructive change")
 	}
 	for _, d := range s.Destructive {
-		if d.DataRisk != "" {
-			t.Errorf("removing a push dataset holds no data, but %s is flagged: %s", d.Address, d.DataRisk)
+		if d.Risk != nil {
+			t.Errorf("removing a push dataset puts no data at risk, but %s is flagged: %+v", d.Address, *d.Risk)
 		}
 	}
-	md := s.Markdown()
+	md := render(t, s)
 	if !strings.HasPrefix(md[strings.Index(md, "\n\n")+2:], "**Datasets") || strings.Index(md, "deleted or replaced") > strings.Index(md, "### Datasets") {
 		t.Errorf("destructive changes must come before the datasets:\n%s", md)
 	}
@@ -197,32 +223,44 @@ func TestUnknownPolicy(t *testing.T) {
 		delete(c["after"].(map[string]any), "policy")
 		c["after_unknown"].(map[string]any)["policy"] = true
 	})
-	s, err := Summarize(planJSON, PaperworkLookup{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := summarize(t, planJSON, PaperworkLookup{})
 	tribunal := findDataset(t, s, "pull", "tribunal_outcomes")
 	if !tribunal.PrincipalsUnknown || len(tribunal.PrincipalsGained) != 0 {
 		t.Errorf("unknown policy: %+v", tribunal)
 	}
-	if !strings.Contains(s.Markdown(), "known only after apply") {
+	if !strings.Contains(render(t, s), "known only after apply") {
 		t.Errorf("the comment should say the principals are not known yet")
 	}
 }
 
 func TestBadInput(t *testing.T) {
 	tests := map[string]struct{ input, want string }{
-		"not JSON":   {"Plan: 1 to add", "not JSON"},
-		"other JSON": {`{"resources": []}`, "not Terraform's JSON output"},
-		"state":      {`{"format_version": "1.0", "values": {"root_module": {}}}`, "this is a state, not a plan"},
+		"not JSON":            {"Plan: 1 to add", "not JSON"},
+		"not an object":       {`["a plan"]`, "not Terraform's JSON output"},
+		"other JSON":          {`{"resources": []}`, "not Terraform's JSON output"},
+		"state":               {`{"format_version": "1.0", "values": {"root_module": {}}}`, "this is a state, not a plan"},
+		"future plan format":  {`{"format_version": "2.0", "resource_changes": []}`, "unsupported plan format version"},
+		"format not a number": {`{"format_version": "one", "resource_changes": []}`, "invalid format version"},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
-			_, err := Summarize([]byte(tt.input), PaperworkLookup{})
+			_, err := ParsePlan([]byte(tt.input))
 			if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "terraform show -json") {
 				t.Errorf("error = %v, want one containing %q and saying how to make a plan", err, tt.want)
 			}
 		})
+	}
+}
+
+func TestErroredPlan(t *testing.T) {
+	planJSON := readScenario(t, "change_users")
+	errored := strings.Replace(string(planJSON), `"errored": false`, `"errored": true`, 1)
+	if errored == string(planJSON) {
+		t.Fatal(`the fixture has no "errored": false to edit`)
+	}
+	s := summarize(t, []byte(errored), PaperworkLookup{})
+	if md := render(t, s); !s.Errored || !strings.Contains(md, "Terraform could not finish this plan") {
+		t.Errorf("an errored plan must say so first:\n%s", md)
 	}
 }
 
@@ -241,15 +279,18 @@ func TestWithRawPlan(t *testing.T) {
 	}
 }
 
-func TestLinkEscapes(t *testing.T) {
-	if got := link("https://example.org/dpia"); got != "<https://example.org/dpia>" {
-		t.Errorf("plain link = %q", got)
+func TestReferenceEscapes(t *testing.T) {
+	tests := map[string]string{
+		"https://example.org/dpia": "<https://example.org/dpia>",
+		"DPIA 17056":               "`DPIA 17056`",
+		"javascript:alert(1)":      "`javascript:alert(1)`",
+		"https://x.org/a> **b**":   "`https://x.org/a> **b**`",
+		"DSA `12`":                 "`DSA '12'`",
 	}
-	if got := link("javascript:alert(1)"); got != "`javascript:alert(1)`" {
-		t.Errorf("non-http link = %q, want a code span", got)
-	}
-	if got := link("https://x.org/a> **b**"); !strings.HasPrefix(got, "`") {
-		t.Errorf("link with markup = %q, want a code span", got)
+	for ref, want := range tests {
+		if got := reference(ref); got != want {
+			t.Errorf("reference(%q) = %q, want %q", ref, got, want)
+		}
 	}
 }
 
@@ -264,49 +305,60 @@ func findDataset(t *testing.T, s *Summary, kind, name string) DatasetChange {
 	return DatasetChange{}
 }
 
-func hasDataRisk(s *Summary, address, mentions string) bool {
+func hasRisk(s *Summary, address string, rule Rule) bool {
 	return slices.ContainsFunc(s.Destructive, func(d Destruction) bool {
-		return d.Address == address && strings.Contains(d.DataRisk, mentions)
+		return d.Address == address && d.Risk != nil && d.Risk.Rule == rule
 	})
 }
 
-func TestDataRiskRules(t *testing.T) {
-	// Changes the stack never makes on its own, made by editing a real plan:
-	// each must be called out as a data risk.
+// TestRefusedRisksOnRealPlans makes, by editing a real plan, changes the
+// stack never makes on its own: each must reach the top of the comment, say
+// the deploy refuses it, and be what Gate refuses.
+func TestRefusedRisksOnRealPlans(t *testing.T) {
 	tests := []struct {
-		name, resource, mentions string
-		edit                     func(change map[string]any)
+		name, resource string
+		rule           Rule
+		mentions       string
+		edit           func(change map[string]any)
 	}{
-		{"public access block weakened", "pull-tribunal_outcomes-bucket_public_access_block", "block_public_policy off",
+		{"public access block weakened", "pull-tribunal_outcomes-bucket_public_access_block", PublicAccessWeakened, "block_public_policy off",
 			func(c map[string]any) {
 				c["actions"] = []any{"update"}
 				c["after"].(map[string]any)["block_public_policy"] = false
 			}},
-		{"force_destroy turned on", "pull-tribunal_outcomes-bucket", "force_destroy would be turned on",
+		{"force_destroy turned on", "pull-tribunal_outcomes-bucket", ForceDestroyOn, "force_destroy would be turned on",
 			func(c map[string]any) {
 				c["actions"] = []any{"update"}
 				c["after"].(map[string]any)["force_destroy"] = true
 			}},
-		{"bucket replaced", "pull-tribunal_outcomes-bucket", "would be replaced",
+		{"bucket replaced", "pull-tribunal_outcomes-bucket", BucketDeleted, "would be replaced",
 			func(c map[string]any) { c["actions"] = []any{"delete", "create"} }},
-		{"bucket policy deleted alone", "pull-tribunal_outcomes-bucket_policy", "outside principals have no access",
+		{"bucket policy deleted alone", "pull-tribunal_outcomes-bucket_policy", BucketPolicyDeleted, "outside principals have no access",
 			func(c map[string]any) { c["actions"], c["after"] = []any{"delete"}, nil }},
+		// This one also pins moverRolePart to the logical ids the
+		// constructs write.
+		{"mover role replaced", "push-performance_hub_daily-role", MoverRoleRecreated, "`export_performance_hub_daily-move` would be replaced",
+			func(c map[string]any) { c["actions"] = []any{"delete", "create"} }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			planJSON := editPlan(t, "no_change", tt.resource, tt.edit)
-			s, err := Summarize(planJSON, PaperworkLookup{})
+			p, err := ParsePlan(editPlan(t, "no_change", tt.resource, tt.edit))
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(s.Destructive) != 1 || !strings.Contains(s.Destructive[0].DataRisk, tt.mentions) {
-				t.Fatalf("destructive = %+v, want one data risk mentioning %q", s.Destructive, tt.mentions)
+			s := Summarize(p, PaperworkLookup{})
+			if len(s.Destructive) != 1 || s.Destructive[0].Risk == nil || s.Destructive[0].Risk.Rule != tt.rule {
+				t.Fatalf("destructive = %+v, want one %q risk", s.Destructive, tt.rule)
 			}
-			if md := s.Markdown(); !strings.Contains(md, "[!CAUTION]") || !strings.Contains(md, "refuses to apply") {
-				t.Errorf("a data risk needs the loud warning, and to say the deploy refuses it:\n%s", md)
+			md := render(t, s)
+			if !strings.Contains(md, "[!CAUTION]") || !strings.Contains(md, "refuses to apply") || !strings.Contains(md, "> - :no_entry: **") {
+				t.Errorf("a refused risk needs the loud warning, and to say the deploy refuses it:\n%s", md)
 			}
-			if risks := s.DataRisks(); len(risks) != 1 || risks[0].Address != s.Destructive[0].Address {
-				t.Errorf("DataRisks = %+v; the deploy must refuse this change", risks)
+			if !strings.Contains(md, tt.mentions) {
+				t.Errorf("the comment should say %q:\n%s", tt.mentions, md)
+			}
+			if refused := Gate(p.Plan); len(refused) != 1 || refused[0].Address != s.Destructive[0].Address {
+				t.Errorf("Gate = %+v; the deploy must refuse this change", refused)
 			}
 		})
 	}
@@ -316,23 +368,41 @@ func TestDataRiskRules(t *testing.T) {
 // own flag, so turning it off is shown to the reviewer but the deploy goes on.
 func TestStoppingVersioningIsFlaggedNotRefused(t *testing.T) {
 	s := summarizeScenario(t, "change_flags")
-	if !hasDataRisk(s, "aws_s3_bucket_versioning.pull-probation_caseload-bucket_versioning", "versioning") {
+	if !hasRisk(s, "aws_s3_bucket_versioning.pull-probation_caseload-bucket_versioning", VersioningStopped) {
 		t.Fatalf("stopping versioning must be flagged: %+v", s.Destructive)
 	}
-	if risks := s.DataRisks(); len(risks) != 0 {
-		t.Errorf("DataRisks = %+v; want none, the deploy applies a flag change", risks)
+	if s.Refused() || strings.Contains(render(t, s), ":no_entry:") {
+		t.Errorf("the summary says the deploy refuses a flag change")
 	}
+	if refused := Gate(parseScenario(t, "change_flags")); len(refused) != 0 {
+		t.Errorf("Gate = %+v; want none, the deploy applies a flag change", refused)
+	}
+}
+
+// TestRemovingAPushDatasetPassesTheGate: a push dataset's mover role goes
+// with the rest of the dataset; that is retiring it, not re-creating the
+// role.
+func TestRemovingAPushDatasetPassesTheGate(t *testing.T) {
+	if refused := Gate(parseScenario(t, "remove_dataset")); len(refused) != 0 {
+		t.Errorf("Gate = %+v; removing a push dataset holds no data", refused)
+	}
+}
+
+// parseScenario is a fixture's plan.
+func parseScenario(t *testing.T, scenario string) *tfjson.Plan {
+	t.Helper()
+	p, err := ParsePlan(readScenario(t, scenario))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.Plan
 }
 
 // editPlan is a fixture with one resource's change edited.
 func editPlan(t *testing.T, scenario, name string, edit func(change map[string]any)) []byte {
 	t.Helper()
-	planJSON, err := os.ReadFile(filepath.Join("testdata", scenario+".plan.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var raw map[string]any
-	if err := json.Unmarshal(planJSON, &raw); err != nil {
+	if err := json.Unmarshal(readScenario(t, scenario), &raw); err != nil {
 		t.Fatal(err)
 	}
 	found := false
@@ -350,4 +420,126 @@ func editPlan(t *testing.T, scenario, name string, edit func(change map[string]a
 		t.Fatal(err)
 	}
 	return edited
+}
+
+// TestImportedDatasetIsAdopted: a dataset whose resources the plan imports
+// (the earlier tool's, say) is adopted, not added; the header counts the
+// imports as Terraform does.
+func TestImportedDatasetIsAdopted(t *testing.T) {
+	const dataset, recipient, pulled = "court_listings_archive", "cloud-platform-court-archive", "youth_justice_referrals"
+	role, function := moverRoleValues(dataset), moverFunctionValues(dataset, recipient)
+	exportBucket := bucketValues(naming.ExportBucket)
+	p := planOf(t,
+		resourceChange("aws_cloudwatch_log_group", pushID(dataset, "log_group"), actCreate, nil,
+			map[string]any{"name": naming.MoverLogGroup(dataset), "retention_in_days": 90.0}),
+		imported(resourceChange("aws_iam_role", pushID(dataset, "role"), actNoOp, role, role), naming.MoverName(dataset)),
+		imported(resourceChange("aws_lambda_function", pushID(dataset, "function"), actUpdate,
+			with(function, map[string]any{"runtime": "python3.9"}), function), naming.MoverName(dataset)),
+		imported(resourceChange("aws_s3_bucket", naming.SharedLogicalID("export_bucket"), actNoOp, exportBucket, exportBucket), naming.ExportBucket),
+		resourceChange("aws_s3_bucket", pullID(pulled, "bucket"), actCreate, nil, bucketValues(naming.PullBucket(pulled))),
+	)
+	s := Summarize(p, PaperworkLookup{})
+
+	wantCounts := map[string]int{verbImport: 3, verbCreate: 2, verbUpdate: 1}
+	if !maps.Equal(s.Counts, wantCounts) {
+		t.Errorf("counts = %v, want %v", s.Counts, wantCounts)
+	}
+	adopted := findDataset(t, s, "push", dataset)
+	wantResources := map[string]int{verbImport: 2, verbCreate: 1, verbUpdate: 1}
+	if adopted.Status != Adopted || adopted.Recipient.Changed() || !maps.Equal(adopted.Resources, wantResources) {
+		t.Errorf("adopted dataset: status %s, recipient %+v, resources %v; want adopted, unchanged, %v",
+			adopted.Status, adopted.Recipient, adopted.Resources, wantResources)
+	}
+	if added := findDataset(t, s, "pull", pulled); added.Status != Added {
+		t.Errorf("a created dataset is added, not adopted: %s", added.Status)
+	}
+	assertSays(t, render(t, s),
+		"**Datasets: 1 added, 1 adopted.** Resources: 3 to import, 2 to create, 1 to update.\n\nNothing is deleted or replaced.\n",
+		"#### Adopted push dataset `court_listings_archive`\n\n- Recipient bucket: `cloud-platform-court-archive` (unchanged)\n",
+		"- Resources: 2 to import, 1 to create, 1 to update\n",
+		"- import `aws_s3_bucket.shared-export_bucket` (shared by all datasets)\n",
+	)
+}
+
+// TestPaperworkReferences: paperwork is one reference or a list; a link
+// shows as a link, text naming a document as it is written.
+func TestPaperworkReferences(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		// change_users changes these two datasets.
+		naming.DatasetFile(dir, naming.KindPush, "performance_hub_daily"): "name: performance_hub_daily\n" +
+			"paperwork:\n  - https://paperwork.example.org/dsa/performance-hub-daily\n  - DPIA 17056\n",
+		// An unrelated mistake (a flag written as a list) does not hide it.
+		naming.DatasetFile(dir, naming.KindPull, "probation_caseload"): "name: probation_caseload\n" +
+			"allow_push: [True]\npaperwork: DPIA 17056\n",
+	}
+	for path, content := range files {
+		writeFile(t, path, content)
+	}
+	s := summarize(t, readScenario(t, "change_users"), PaperworkLookup{Dir: dir})
+	push := findDataset(t, s, "push", "performance_hub_daily")
+	if want := []string{"https://paperwork.example.org/dsa/performance-hub-daily", "DPIA 17056"}; !slices.Equal(push.Paperwork, want) {
+		t.Errorf("push paperwork = %q, want %q", push.Paperwork, want)
+	}
+	assertSays(t, render(t, s),
+		"- Paperwork:\n  - <https://paperwork.example.org/dsa/performance-hub-daily>\n  - `DPIA 17056`\n",
+		"- Paperwork: `DPIA 17056`\n",
+	)
+}
+
+func TestPaperworkGaps(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) { writeFile(t, naming.DatasetFile(dir, naming.KindPush, name), content) }
+	write("empty_list", "paperwork: []\n")
+	write("blank", "paperwork: \"  \"\n")
+	write("a_map", "paperwork:\n  dpia: 17056\n")
+	write("not_yaml", "paperwork: [unclosed\n")
+	if err := os.Mkdir(naming.DatasetFile(dir, naming.KindPush, "a_directory"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		lookup  PaperworkLookup
+		name    string
+		status  Status
+		want    PaperworkReason
+		explain string
+	}{
+		{PaperworkLookup{}, "anything", Changed, NotLookedUp, "not looked up"},
+		{PaperworkLookup{Dir: dir}, "gone", Removed, FileDeleted, "deleted by this change"},
+		{PaperworkLookup{Dir: dir}, "missing", Added, NoFile, "no dataset file at `" + dir + "/push/missing.yaml`"},
+		{PaperworkLookup{Dir: dir}, "a_directory", Changed, Unreadable, "cannot read `" + dir + "/push/a_directory.yaml`: read "},
+		{PaperworkLookup{Dir: dir}, "empty_list", Added, NoPaperworkField, "empty_list.yaml` has no readable paperwork field"},
+		{PaperworkLookup{Dir: dir}, "blank", Added, NoPaperworkField, "no readable paperwork field"},
+		{PaperworkLookup{Dir: dir}, "a_map", Added, NoPaperworkField, "no readable paperwork field"},
+		{PaperworkLookup{Dir: dir}, "not_yaml", Added, NoPaperworkField, "no readable paperwork field"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			refs, gap := tt.lookup.find(naming.KindPush, tt.name, tt.status)
+			if refs != nil || gap == nil || gap.Reason != tt.want || !strings.Contains(explain(gap), tt.explain) {
+				t.Errorf("find = %q, %+v; want reason %d explained as %q", refs, gap, tt.want, tt.explain)
+			}
+		})
+	}
+}
+
+// assertSays fails unless the comment holds each of wants.
+func assertSays(t *testing.T, md string, wants ...string) {
+	t.Helper()
+	for _, want := range wants {
+		if !strings.Contains(md, want) {
+			t.Errorf("the comment lacks %q:\n%s", want, md)
+		}
+	}
+}
+
+// writeFile writes a file, making its directory.
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }

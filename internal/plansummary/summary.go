@@ -2,10 +2,11 @@ package plansummary
 
 import (
 	"cmp"
-	"fmt"
 	"maps"
 	"slices"
 	"strconv"
+
+	tfjson "github.com/hashicorp/terraform-json"
 
 	"github.com/ministryofjustice/data-engineering-exports/datasets"
 	"github.com/ministryofjustice/data-engineering-exports/naming"
@@ -16,19 +17,24 @@ type Status string
 
 // Statuses, in the order the summary lists them.
 const (
-	Added   Status = "added"
+	Added Status = "added"
+	// Adopted datasets are those some of whose resources the plan imports
+	// (resources that exist but Terraform does not manage yet) rather than
+	// creates.
+	Adopted Status = "adopted"
 	Changed Status = "changed"
 	Removed Status = "removed"
 )
 
-var statusOrder = []Status{Added, Changed, Removed}
+var statusOrder = []Status{Added, Adopted, Changed, Removed}
 
 // Summary is what a plan does, arranged for a reviewer.
 type Summary struct {
 	// Errored is true when Terraform could not finish the plan.
 	Errored bool
-	// Counts is the number of resources per action: create, update,
-	// replace, delete.
+	// Counts is the number of resources per verb: import, create, update,
+	// replace, delete, forget. An imported resource that also changes counts
+	// under both, as Terraform counts it.
 	Counts map[string]int
 	// Destructive lists every deletion or replacement and every change that
 	// puts data at risk, the riskiest first.
@@ -47,23 +53,21 @@ type Summary struct {
 // ResourceChange is one resource the plan changes.
 type ResourceChange struct {
 	Address string
-	// Verb is create, update, replace or delete.
+	// Verb is import, create, update, replace, delete or forget: what
+	// happens to the resource (import only when nothing else does).
 	Verb string
-	// Owner describes the owner for people, e.g. "push dataset `x`".
-	Owner string
+	// Owner is the resource's parsed logical id; Ours is false when the
+	// logical id is not one of this project's.
+	Owner naming.LogicalID
+	Ours  bool
 }
 
 // Destruction is a resource change a reviewer must look at first.
 type Destruction struct {
 	ResourceChange
-	// DataRisk says how the change puts data at risk; empty when it only
-	// deletes or replaces a resource that holds none.
-	DataRisk string
-	// Refused is true for the risks the deploy refuses to apply (see
-	// DataRisks): those to the data stored now, or to its protections.
-	// Stopping versioning is flagged for the reviewer but not refused: it
-	// only affects later overwrites, and it is a dataset's own flag.
-	Refused bool
+	// Risk says how the change puts data at risk (see Gate); nil when it
+	// only deletes or replaces a resource that holds none.
+	Risk *Risk
 }
 
 // DatasetChange is what the plan does to one dataset.
@@ -86,9 +90,10 @@ type DatasetChange struct {
 	// Flags lists the dataset's flags that change (for an added dataset:
 	// those turned on).
 	Flags []FlagChange
-	// Paperwork is the link in the dataset file; PaperworkNote explains its
-	// absence.
-	Paperwork, PaperworkNote string
+	// Paperwork is the references (links, or text naming a document) in the
+	// dataset file; PaperworkGap says why there are none.
+	Paperwork    []string
+	PaperworkGap *PaperworkGap
 	// Resources counts the dataset's own resources per verb.
 	Resources map[string]int
 }
@@ -153,13 +158,9 @@ type datasetState struct {
 	resources map[string]int
 }
 
-// Summarize reads a plan and arranges it for a reviewer, with each dataset's
-// paperwork link found by paperwork.
-func Summarize(planJSON []byte, paperwork PaperworkLookup) (*Summary, error) {
-	p, err := parsePlan(planJSON)
-	if err != nil {
-		return nil, err
-	}
+// Summarize arranges a plan for a reviewer, with each dataset's paperwork
+// found by paperwork.
+func Summarize(p *Plan, paperwork PaperworkLookup) *Summary {
 	s := &Summary{Errored: p.Errored, Counts: map[string]int{}}
 	states := map[datasetKey]*datasetState{}
 	stateOf := func(key datasetKey) *datasetState {
@@ -169,16 +170,14 @@ func Summarize(planJSON []byte, paperwork PaperworkLookup) (*Summary, error) {
 		return states[key]
 	}
 	unknownPolicies := map[string]bool{}
-	deletedBuckets := p.deletedBuckets()
+	risks := newRiskContext(p.Plan)
 
-	for _, rc := range p.ResourceChanges {
-		if !rc.isManaged() {
-			continue
-		}
+	for _, rc := range managedChanges(p.Plan) {
 		id, ours := naming.ParseLogicalID(rc.Name)
 		c := rc.Change
-		if c.changes() {
-			s.list(rc, id, ours, deletedBuckets)
+		vs := verbs(c)
+		if len(vs) > 0 {
+			s.list(rc, vs, id, ours, risks)
 		}
 		if !ours {
 			continue
@@ -186,8 +185,8 @@ func Summarize(planJSON []byte, paperwork PaperworkLookup) (*Summary, error) {
 		switch {
 		case id.Owner == naming.OwnerPush || id.Owner == naming.OwnerPull:
 			ds := stateOf(datasetKey{datasets.Kind(id.Owner), id.Dataset})
-			if c.changes() {
-				ds.resources[c.verb()]++
+			for _, v := range vs {
+				ds.resources[v]++
 			}
 			if c.Before != nil {
 				ds.before.read(rc, id, c.Before, nil)
@@ -210,27 +209,30 @@ func Summarize(planJSON []byte, paperwork PaperworkLookup) (*Summary, error) {
 		}
 	}
 
-	knownAccounts := priorAccounts(p)
+	knownAccounts := priorAccounts(p.Plan)
 	for key, ds := range states {
 		if change, ok := ds.diff(key, knownAccounts); ok {
-			change.Paperwork, change.PaperworkNote = paperwork.find(key.kind, key.name, change.Status)
+			change.Paperwork, change.PaperworkGap = paperwork.find(key.kind, key.name, change.Status)
 			s.Datasets = append(s.Datasets, change)
 		}
 	}
 	s.UnknownPushPolicies = slices.Sorted(maps.Keys(unknownPolicies))
 	s.sort()
-	return s, nil
+	return s
 }
 
-// list counts a changing resource and lists it where a reviewer should see
-// it: under destructive changes, and, when no dataset owns it, under other
-// or unowned changes.
-func (s *Summary) list(rc resourceChange, id naming.LogicalID, ours bool, deletedBuckets map[string]bool) {
-	c := rc.Change
-	change := ResourceChange{Address: rc.Address, Verb: c.verb(), Owner: describeOwner(id, ours)}
-	s.Counts[change.Verb]++
-	if risk, refused := dataRisk(rc, deletedBuckets); c.deletes() || risk != "" {
-		s.Destructive = append(s.Destructive, Destruction{ResourceChange: change, DataRisk: risk, Refused: refused})
+// list counts a changing resource under each of its verbs and lists it where
+// a reviewer should see it: under destructive changes, and, when no dataset
+// owns it, under other or unowned changes.
+func (s *Summary) list(rc *tfjson.ResourceChange, vs []string, id naming.LogicalID, ours bool, risks riskContext) {
+	for _, v := range vs {
+		s.Counts[v]++
+	}
+	change := ResourceChange{Address: rc.Address, Verb: vs[len(vs)-1], Owner: id, Ours: ours}
+	if risk, atRisk := risks.risk(rc); atRisk {
+		s.Destructive = append(s.Destructive, Destruction{ResourceChange: change, Risk: &risk})
+	} else if deletes(rc.Change.Actions) {
+		s.Destructive = append(s.Destructive, Destruction{ResourceChange: change})
 	}
 	switch {
 	case !ours:
@@ -241,7 +243,7 @@ func (s *Summary) list(rc resourceChange, id naming.LogicalID, ours bool, delete
 }
 
 // read records what one resource says about its dataset on this side.
-func (sd *side) read(rc resourceChange, id naming.LogicalID, values, afterUnknown map[string]any) {
+func (sd *side) read(rc *tfjson.ResourceChange, id naming.LogicalID, values, afterUnknown any) {
 	sd.exists = true
 	if id.Part == "user" {
 		sd.addUser(id.Role)
@@ -250,9 +252,9 @@ func (sd *side) read(rc resourceChange, id naming.LogicalID, values, afterUnknow
 	switch rc.Type {
 	case "aws_lambda_function":
 		variables := []any{"environment", 0, "variables"}
-		sd.recipient = stringAttribute(values, append(variables, "DESTINATION_BUCKET")...)
-		sd.recipientUnknown = unknown(afterUnknown, append(variables, "DESTINATION_BUCKET")...)
-		sd.keepFiles, _ = strconv.ParseBool(stringAttribute(values, append(variables, "KEEP_FILES")...))
+		sd.recipient = stringAttribute(values, append(variables, naming.EnvDestinationBucket)...)
+		sd.recipientUnknown = unknown(afterUnknown, append(variables, naming.EnvDestinationBucket)...)
+		sd.keepFiles, _ = strconv.ParseBool(stringAttribute(values, append(variables, naming.EnvKeepFiles)...))
 	case "aws_s3_bucket":
 		sd.bucket = stringAttribute(values, "bucket")
 	case "aws_s3_bucket_policy":
@@ -276,7 +278,7 @@ func (sd *side) addUser(role string) {
 }
 
 // pushPolicyDatasets is every push dataset a user's push policy grants.
-func pushPolicyDatasets(values map[string]any) []string {
+func pushPolicyDatasets(values any) []string {
 	doc, ok := parsePolicy(stringAttribute(values, "policy"))
 	if !ok {
 		return nil
@@ -290,6 +292,10 @@ func (ds *datasetState) diff(key datasetKey, knownAccounts map[string]bool) (Dat
 	b, a := ds.before, ds.after
 	change := DatasetChange{Kind: key.kind, Name: key.name, Resources: ds.resources}
 	switch {
+	case ds.resources[verbImport] > 0:
+		// Imported resources have a before side (what exists, read at
+		// plan time), so the diff shows what adoption changes.
+		change.Status = Adopted
 	case !b.exists && a.exists:
 		change.Status = Added
 	case b.exists && !a.exists:
@@ -339,13 +345,13 @@ func principals(arns []string, knownAccounts map[string]bool) []Principal {
 
 // priorAccounts is every account the prior state already deals with: the
 // accounts of its resources' ARNs and of every principal its policies grant.
-func priorAccounts(p *plan) map[string]bool {
+func priorAccounts(p *tfjson.Plan) map[string]bool {
 	accounts := map[string]bool{}
-	for _, r := range p.priorResources() {
-		if account := accountOf(stringAttribute(r.Values, "arn")); account != "" {
+	for _, r := range priorResources(p) {
+		if account := accountOf(stringAttribute(r.AttributeValues, "arn")); account != "" {
 			accounts[account] = true
 		}
-		if doc, ok := parsePolicy(stringAttribute(r.Values, "policy")); ok {
+		if doc, ok := parsePolicy(stringAttribute(r.AttributeValues, "policy")); ok {
 			granted, _ := doc.grantedPrincipals()
 			for _, arn := range granted {
 				accounts[accountOf(arn)] = true
@@ -355,81 +361,11 @@ func priorAccounts(p *plan) map[string]bool {
 	return accounts
 }
 
-// deletedBuckets is the name of every bucket the plan deletes or replaces.
-func (p *plan) deletedBuckets() map[string]bool {
-	deleted := map[string]bool{}
-	for _, rc := range p.ResourceChanges {
-		if rc.isManaged() && rc.Type == "aws_s3_bucket" && rc.Change.deletes() {
-			deleted[stringAttribute(rc.Change.Before, "bucket")] = true
-		}
-	}
-	return deleted
-}
-
-// dataRisk says how a change puts stored data at risk, or "", and whether
-// the deploy refuses it (see Destruction.Refused). The policy, versioning and
-// public access block of a bucket that is itself deleted add no risk of their
-// own: the bucket's deletion says it all.
-func dataRisk(rc resourceChange, deletedBuckets map[string]bool) (risk string, refused bool) {
-	c := rc.Change
-	if rc.Type != "aws_s3_bucket" && deletedBuckets[stringAttribute(c.Before, "bucket")] {
-		return "", false
-	}
-	switch rc.Type {
-	case "aws_s3_bucket":
-		bucket := stringAttribute(c.Before, "bucket")
-		switch {
-		case c.deletes():
-			return fmt.Sprintf("bucket `%s` would be %sd, and every object in it with it. "+
-				"It has no force_destroy, so while it still holds objects AWS refuses to delete it and the apply fails: "+
-				"if the data must go, archive and empty the bucket first; if not, keep the dataset file.", bucket, c.verb()), true
-		case attribute(c.After, "force_destroy") == true && attribute(c.Before, "force_destroy") != true:
-			return fmt.Sprintf("force_destroy would be turned on for bucket `%s`: deleting it would then delete every object in it.", bucket), true
-		}
-	case "aws_s3_bucket_policy":
-		if c.deletes() {
-			return fmt.Sprintf("the policy of bucket `%s` would be %sd: until a policy is in place again, its outside principals have no access "+
-				"and nothing refuses requests without TLS 1.2.", stringAttribute(c.Before, "bucket"), c.verb()), true
-		}
-	case "aws_s3_bucket_versioning":
-		before := stringAttribute(c.Before, "versioning_configuration", 0, "status")
-		after := stringAttribute(c.After, "versioning_configuration", 0, "status")
-		// Flagged, not refused: bucket_versioning is the dataset's own flag.
-		if before == "Enabled" && after != "Enabled" {
-			return fmt.Sprintf("versioning of bucket `%s` would stop: objects overwritten or deleted from now on cannot be recovered.",
-				stringAttribute(c.Before, "bucket")), false
-		}
-	case "aws_s3_bucket_public_access_block":
-		for _, block := range []string{"block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"} {
-			if attribute(c.Before, block) == true && attribute(c.After, block) != true {
-				return fmt.Sprintf("the public access block of bucket `%s` would be weakened (%s off): the bucket could be made public.",
-					stringAttribute(c.Before, "bucket"), block), true
-			}
-		}
-	}
-	return "", false
-}
-
-// describeOwner names the owner of a resource for people.
-func describeOwner(id naming.LogicalID, ours bool) string {
-	switch {
-	case !ours:
-		return "not a logical id of this project"
-	case id.Owner == naming.OwnerUser:
-		return fmt.Sprintf("push access of `%s`", id.Role)
-	case id.Owner == naming.OwnerShared:
-		return "shared by all datasets"
-	case id.Part == "user":
-		return fmt.Sprintf("pull dataset `%s`, access of `%s`", id.Dataset, id.Role)
-	}
-	return fmt.Sprintf("%s dataset `%s`", id.Owner, id.Dataset)
-}
-
 // sort puts every list in its reading order.
 func (s *Summary) sort() {
 	slices.SortFunc(s.Destructive, func(a, b Destruction) int {
 		return cmp.Or(
-			cmp.Compare(boolRank(a.DataRisk == ""), boolRank(b.DataRisk == "")),
+			cmp.Compare(boolRank(a.Risk == nil), boolRank(b.Risk == nil)),
 			cmp.Compare(a.Address, b.Address),
 		)
 	})
@@ -452,18 +388,11 @@ func boolRank(b bool) int {
 	return 0
 }
 
-// DataRisks are the changes that put stored data, or its protections, at
-// risk: the deploy refuses a plan that has any (plan-summary
-// --fail-on-data-risk).
-func (s *Summary) DataRisks() []Destruction {
-	var risks []Destruction
-	for _, d := range s.Destructive {
-		if d.Refused {
-			risks = append(risks, d)
-		}
-	}
-	return risks
-}
+// Refused is true when the deploy refuses to apply the change (see Gate).
+func (d Destruction) Refused() bool { return d.Risk != nil && d.Risk.Refused() }
+
+// Refused is true when the deploy refuses to apply the plan (see Gate).
+func (s *Summary) Refused() bool { return slices.ContainsFunc(s.Destructive, Destruction.Refused) }
 
 // Empty is true when the plan changes no resource.
 func (s *Summary) Empty() bool {

@@ -1,0 +1,188 @@
+package plansummary
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+
+	tfjson "github.com/hashicorp/terraform-json"
+
+	"github.com/ministryofjustice/data-engineering-exports/naming"
+)
+
+// Rule names one kind of change that puts stored data, its protections or
+// its delivery at risk.
+type Rule string
+
+// The rules. Every one but VersioningStopped is refused by the deploy (see
+// Risk.Refused).
+const (
+	// BucketDeleted: a bucket deleted or replaced, and its objects with it.
+	BucketDeleted Rule = "bucket deleted"
+	// ForceDestroyOn: force_destroy turned on, so that deleting the bucket
+	// would delete its objects too.
+	ForceDestroyOn Rule = "force_destroy turned on"
+	// BucketPolicyDeleted: a bucket policy deleted or replaced, leaving the
+	// bucket for a while without its grants and TLS denies.
+	BucketPolicyDeleted Rule = "bucket policy deleted"
+	// PublicAccessWeakened: a public access block setting turned off.
+	PublicAccessWeakened Rule = "public access block weakened"
+	// MoverRoleRecreated: a mover role deleted or replaced while its dataset
+	// stays, or its name is created again.
+	MoverRoleRecreated Rule = "mover role re-created"
+	// VersioningStopped: a bucket's versioning stopped. Flagged for the
+	// reviewer, not refused.
+	VersioningStopped Rule = "versioning stopped"
+)
+
+// moverRolePart is the logical-id part of a push dataset's mover role, as
+// constructs/pushexport writes it (PartRole): push-<dataset>-role. This
+// package may not import the constructs (cmd/exports builds without CDKTF);
+// TestGateOnRealPlan pins it against a synthesized plan.
+const moverRolePart = "role"
+
+// publicAccessBlocks are the four settings of an S3 public access block.
+var publicAccessBlocks = []string{"block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"}
+
+// Risk is one change that a rule flags.
+type Risk struct {
+	Rule Rule
+	// Address is the resource's Terraform address, Verb what the plan does
+	// to it.
+	Address, Verb string
+	// Name is the bucket or role the change concerns.
+	Name string
+	// Setting is the public access block setting turned off
+	// (PublicAccessWeakened only).
+	Setting string
+}
+
+// Refused is true for the risks the deploy refuses to apply: those to the
+// data stored now, to its protections, or to its delivery. Stopping
+// versioning is flagged for the reviewer but not refused: it only affects
+// later overwrites, and it is a dataset's own flag.
+func (r Risk) Refused() bool { return r.Rule != VersioningStopped }
+
+// Explain says in a sentence what the change puts at risk and, where there
+// is one, what to do instead; quote quotes a name (a code span in Markdown).
+func (r Risk) Explain(quote func(string) string) string {
+	name := quote(r.Name)
+	switch r.Rule {
+	case BucketDeleted:
+		return fmt.Sprintf("bucket %s would be %sd, and every object in it with it. "+
+			"It has no force_destroy, so while it still holds objects AWS refuses to delete it and the apply fails: "+
+			"if the data must go, archive and empty the bucket first; if not, keep the dataset file.", name, r.Verb)
+	case ForceDestroyOn:
+		return fmt.Sprintf("force_destroy would be turned on for bucket %s: deleting it would then delete every object in it.", name)
+	case BucketPolicyDeleted:
+		return fmt.Sprintf("the policy of bucket %s would be %sd: until a policy is in place again, its outside principals have no access "+
+			"and nothing refuses requests without TLS 1.2.", name, r.Verb)
+	case PublicAccessWeakened:
+		return fmt.Sprintf("the public access block of bucket %s would be weakened (%s off): the bucket could be made public.", name, r.Setting)
+	case MoverRoleRecreated:
+		return fmt.Sprintf("mover role %s would be %sd while its dataset still delivers: recipients' bucket policies are bound to the role's unique id, "+
+			"which a new role of the same name does not have, so the recipients would refuse every move until each saves its policy again. "+
+			"Keep the role: give a new address a moved block, or adopt an existing role with an import block.", name, r.Verb)
+	case VersioningStopped:
+		return fmt.Sprintf("versioning of bucket %s would stop: objects overwritten or deleted from now on cannot be recovered.", name)
+	}
+	return string(r.Rule)
+}
+
+// String is the risk in plain text, for a terminal or a log.
+func (r Risk) String() string {
+	return fmt.Sprintf("%s %s: %s", r.Verb, r.Address, r.Explain(strconv.Quote))
+}
+
+// Gate is the deploy's rule: the changes of a plan it refuses to apply, in
+// plan order. A plan with none may be applied.
+func Gate(p *tfjson.Plan) []Risk {
+	return slices.DeleteFunc(Risks(p), func(r Risk) bool { return !r.Refused() })
+}
+
+// Risks is every change of a plan that a rule flags, refused or not, in plan
+// order.
+func Risks(p *tfjson.Plan) []Risk {
+	ctx := newRiskContext(p)
+	var risks []Risk
+	for _, rc := range managedChanges(p) {
+		if r, ok := ctx.risk(rc); ok {
+			risks = append(risks, r)
+		}
+	}
+	return risks
+}
+
+// riskContext is what the rules need to know about the whole plan to judge
+// one change.
+type riskContext struct {
+	// deletedBuckets names every bucket the plan deletes or replaces: the
+	// policy, versioning and public access block of such a bucket add no
+	// risk of their own, the bucket's deletion says it all.
+	deletedBuckets map[string]bool
+	// keptPushDatasets names every push dataset one of whose resources
+	// exists after the plan, and createdRoles every role name the plan
+	// creates: a mover role deleted with the rest of its dataset, its name
+	// not used again, is a dataset retired, not a role re-created.
+	keptPushDatasets, createdRoles map[string]bool
+}
+
+func newRiskContext(p *tfjson.Plan) riskContext {
+	ctx := riskContext{deletedBuckets: map[string]bool{}, keptPushDatasets: map[string]bool{}, createdRoles: map[string]bool{}}
+	for _, rc := range managedChanges(p) {
+		c := rc.Change
+		if rc.Type == "aws_s3_bucket" && deletes(c.Actions) {
+			ctx.deletedBuckets[stringAttribute(c.Before, "bucket")] = true
+		}
+		if rc.Type == "aws_iam_role" && (c.Actions.Create() || c.Actions.Replace()) {
+			ctx.createdRoles[stringAttribute(c.After, "name")] = true
+		}
+		if id, ours := naming.ParseLogicalID(rc.Name); ours && id.Owner == naming.OwnerPush && c.After != nil {
+			ctx.keptPushDatasets[id.Dataset] = true
+		}
+	}
+	return ctx
+}
+
+// risk applies the rules to one change; ok is false when none flags it.
+func (ctx riskContext) risk(rc *tfjson.ResourceChange) (r Risk, ok bool) {
+	c := rc.Change
+	r = Risk{Address: rc.Address, Verb: verb(c.Actions), Name: stringAttribute(c.Before, "bucket")}
+	if rc.Type != "aws_s3_bucket" && ctx.deletedBuckets[r.Name] {
+		return Risk{}, false
+	}
+	switch rc.Type {
+	case "aws_s3_bucket":
+		switch {
+		case deletes(c.Actions):
+			r.Rule = BucketDeleted
+		case attribute(c.After, "force_destroy") == true && attribute(c.Before, "force_destroy") != true:
+			r.Rule = ForceDestroyOn
+		}
+	case "aws_s3_bucket_policy":
+		if deletes(c.Actions) {
+			r.Rule = BucketPolicyDeleted
+		}
+	case "aws_s3_bucket_versioning":
+		before := stringAttribute(c.Before, "versioning_configuration", 0, "status")
+		after := stringAttribute(c.After, "versioning_configuration", 0, "status")
+		if before == "Enabled" && after != "Enabled" {
+			r.Rule = VersioningStopped
+		}
+	case "aws_s3_bucket_public_access_block":
+		for _, block := range publicAccessBlocks {
+			if attribute(c.Before, block) == true && attribute(c.After, block) != true {
+				r.Rule, r.Setting = PublicAccessWeakened, block
+				break
+			}
+		}
+	case "aws_iam_role":
+		id, ours := naming.ParseLogicalID(rc.Name)
+		isMoverRole := ours && id.Owner == naming.OwnerPush && id.Part == moverRolePart
+		r.Name = stringAttribute(c.Before, "name")
+		if isMoverRole && deletes(c.Actions) && (ctx.keptPushDatasets[id.Dataset] || ctx.createdRoles[r.Name]) {
+			r.Rule = MoverRoleRecreated
+		}
+	}
+	return r, r.Rule != ""
+}
