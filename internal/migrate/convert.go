@@ -348,6 +348,12 @@ func (m *Migrated) flagSense(flag string) flagSense {
 	}
 }
 
+// isReference is true for text the validator takes as a paperwork
+// reference.
+func isReference(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && datasets.PaperworkProblem(n.Value) == ""
+}
+
 // hasReference is true for paperwork holding anything but empty values.
 func hasReference(value *yaml.Node) bool {
 	if value.Kind != yaml.SequenceNode {
@@ -397,12 +403,22 @@ func (m *Migrated) paperwork(f *Field) *yaml.Node {
 			references = append(references, asWritten(item))
 		}
 	}
+	accepted := 0
+	for _, reference := range references {
+		if isReference(reference) {
+			accepted++
+		}
+	}
 	for i, reference := range references {
 		field := "paperwork"
 		if len(references) > 1 {
 			field = fmt.Sprintf("paperwork[%d]", i)
 		}
-		m.decisions[field] = m.paperworkDecision(fmt.Sprintf("The earlier tool's file gives `%s`, and the earlier tool never checked it.", inline(reference)))
+		d := m.paperworkDecision(fmt.Sprintf("The earlier tool's file gives `%s`, and the earlier tool never checked it.", inline(reference)))
+		if accepted > 0 && !isReference(reference) {
+			d.Choices = append([]choice{{"nothing (remove this item)", "the other references stay, and access stays as it is today."}}, d.Choices...)
+		}
+		m.decisions[field] = d
 	}
 	if len(references) == 1 && references[0].Kind == yaml.ScalarNode {
 		if f.Value.Kind == yaml.SequenceNode {
@@ -485,10 +501,13 @@ func modelFields(model any) []string {
 }
 
 // text is a YAML string, quoted when YAML (1.2, or the 1.1 of the earlier
-// tool and of some readers of ours) would read it as something else.
+// tool and of the loader's true/false check) would read it as something
+// else.
 func text(s string) *yaml.Node {
 	n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}
-	if typeOf(n) != pyStr {
+	// Line breaks and tabs are escaped in quotes: in a block they could
+	// start a line with a tab, which the loader refuses.
+	if typeOf(n) != pyStr || strings.ContainsAny(s, "\t\n\r\u0085\u2028\u2029") {
 		n.Style = yaml.DoubleQuotedStyle
 	}
 	return n

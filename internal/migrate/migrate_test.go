@@ -216,7 +216,6 @@ func TestQuirks(t *testing.T) {
 			content:       strings.Replace(pullWith(""), "https://justiceuk.sharepoint.com/dpia/tribunal", "DPIA reference no. 12883", 1),
 			wantFile:      "pull/tribunal_sync.yaml",
 			want:          strings.Replace(pullWant(""), "https://justiceuk.sharepoint.com/dpia/tribunal", "DPIA reference no. 12883", 1),
-			wantDecisions: []string{"paperwork"}, // until the schema accepts references
 		},
 		{
 			name: "a list mixing links in text and references stays a list",
@@ -230,7 +229,16 @@ func TestQuirks(t *testing.T) {
 				"`paperwork` text `Movement form reference: 8900` (line 8) is written in quotes: unquoted, YAML read it as a field rather than text.",
 				"An empty item of `paperwork` (line 9) is not carried across: it holds no reference.",
 			},
-			wantDecisions: []string{"paperwork"}, // until the schema accepts lists
+		},
+		{
+			name:          "a placeholder beside a reference can go",
+			file:          "pull_datasets/tribunal_sync.yaml",
+			content:       strings.Replace(pullWith(""), "paperwork: https://justiceuk.sharepoint.com/dpia/tribunal\n", "paperwork: [DPIA 17056, OneTrust TBC]\n", 1),
+			wantFile:      "pull/tribunal_sync.yaml",
+			want:          strings.Replace(pullWant(""), "paperwork: https://justiceuk.sharepoint.com/dpia/tribunal\n", "paperwork:\n  - DPIA 17056\n  - OneTrust TBC\n", 1),
+			wantDecisions: []string{"paperwork[1]"},
+			wantReport: []string{"The earlier tool's file gives `OneTrust TBC`, and the earlier tool never checked it. Choose:\n" +
+				"   - nothing (remove this item): the other references stay, and access stays as it is today.\n"},
 		},
 		{
 			name:     "a one-item paperwork list is one reference",

@@ -169,6 +169,54 @@ func TestMigratedNamesAreDeployedNames(t *testing.T) {
 	}
 }
 
+// TestMigratedFilesAreWrittenAsEncodeWrites: with their kept comments
+// taken away, the migrated files are exactly what datasets.Encode writes
+// for the datasets they load as: our field order and layout.
+func TestMigratedFilesAreWrittenAsEncodeWrites(t *testing.T) {
+	to := filepath.Join(t.TempDir(), naming.DatasetsDir)
+	if _, err := migrate.Run(migrate.Options{From: "testdata/deployable", To: to}); err != nil {
+		t.Fatal(err)
+	}
+	set, err := datasets.Load(to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	compare := func(file string, encoded []byte, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var uncommented []string
+		for _, line := range strings.SplitAfter(string(data), "\n") {
+			if strings.HasPrefix(strings.TrimSpace(line), "#") {
+				continue
+			}
+			if value, _, commented := strings.Cut(line, " # "); commented {
+				line = value + "\n"
+			}
+			uncommented = append(uncommented, line)
+		}
+		if got := strings.Join(uncommented, ""); got != string(encoded) {
+			t.Errorf("%s, without comments:\n%s\nEncode writes:\n%s", file, got, encoded)
+		}
+	}
+	for _, push := range set.Push {
+		encoded, err := datasets.Encode(push)
+		compare(push.File, encoded, err)
+	}
+	for _, pull := range set.Pull {
+		encoded, err := datasets.Encode(pull)
+		compare(pull.File, encoded, err)
+	}
+	if set.Len() != 5 {
+		t.Errorf("%d datasets compared, want the estate's 5", set.Len())
+	}
+}
+
 type terraformJSON struct {
 	Resource map[string]map[string]map[string]any `json:"resource"`
 	Data     map[string]map[string]map[string]any `json:"data"`
