@@ -211,11 +211,11 @@ func TestQuirks(t *testing.T) {
 			wantDecisions: []string{"paperwork"},
 		},
 		{
-			name:          "a free-text reference is carried across as written",
-			file:          "pull_datasets/tribunal_sync.yaml",
-			content:       strings.Replace(pullWith(""), "https://justiceuk.sharepoint.com/dpia/tribunal", "DPIA reference no. 12883", 1),
-			wantFile:      "pull/tribunal_sync.yaml",
-			want:          strings.Replace(pullWant(""), "https://justiceuk.sharepoint.com/dpia/tribunal", "DPIA reference no. 12883", 1),
+			name:     "a free-text reference is carried across as written",
+			file:     "pull_datasets/tribunal_sync.yaml",
+			content:  strings.Replace(pullWith(""), "https://justiceuk.sharepoint.com/dpia/tribunal", "DPIA reference no. 12883", 1),
+			wantFile: "pull/tribunal_sync.yaml",
+			want:     strings.Replace(pullWant(""), "https://justiceuk.sharepoint.com/dpia/tribunal", "DPIA reference no. 12883", 1),
 		},
 		{
 			name: "a list mixing links in text and references stays a list",
