@@ -559,5 +559,7 @@ func described(n *yaml.Node) string {
 	return "the value " + inline(n)
 }
 
-// code makes s safe inside a Markdown code span.
-func code(s string) string { return strings.ReplaceAll(s, "`", "'") }
+// code makes s safe inside a Markdown code span, on one line.
+func code(s string) string { return codeSpan.Replace(s) }
+
+var codeSpan = strings.NewReplacer("`", "'", "\n", " ", "\r", " ", "\t", " ")

@@ -348,6 +348,12 @@ func TestQuirks(t *testing.T) {
 			wantReport: []string{"the name our rules would take, `hub_daily`, makes the mover role and function `export_hub_daily-move` and export prefix `hub_daily/` instead"},
 		},
 		{
+			name:       "an upper-case pull name is refused",
+			file:       "pull_datasets/cjs_dashboard.yaml",
+			content:    strings.Replace(pullWith(""), "name: tribunal_sync", "name: CJS-Dashboard", 1),
+			wantReport: []string{"`name: CJS-Dashboard`: validate says “may hold only lower-case letters", "the name our rules would take, `cjs_dashboard`, makes the bucket `mojap-cjs-dashboard` instead: a new, empty bucket, which the readers do not read"},
+		},
+		{
 			name:       "a name our rules cannot express is refused",
 			file:       "push_datasets/model_export__search.yaml",
 			content:    "name: model_export__search\ntarget_bucket: search-models\nusers: [alpha_user_sam-lee]\npaperwork: https://justiceuk.sharepoint.com/dpia/search\n",
