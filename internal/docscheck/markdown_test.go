@@ -27,7 +27,7 @@ func TestSlugFollowsGitHub(t *testing.T) {
 }
 
 func TestParseFindsAnchorsLinksBlocksAndProse(t *testing.T) {
-	page := Parse("docs/page.md", []byte(strings.Join([]string{
+	page := Parse("docs/page.md", markdown(
 		"# Title",
 		"See [the setup](setting-up.md#aws) and ![a figure](img/x.png \"title\").",
 		"## Title",
@@ -40,7 +40,7 @@ func TestParseFindsAnchorsLinksBlocksAndProse(t *testing.T) {
 		"```",
 		"[ref]: ../README.md",
 		"",
-	}, "\n")))
+	))
 	wantAnchors := map[string]bool{"title": true, "title-1": true, "custom": true}
 	if !reflect.DeepEqual(page.Anchors, wantAnchors) {
 		t.Errorf("anchors = %v, want %v", page.Anchors, wantAnchors)
@@ -62,7 +62,7 @@ func TestParseFindsAnchorsLinksBlocksAndProse(t *testing.T) {
 }
 
 func TestTableReadsTheFirstTableUnderAHeading(t *testing.T) {
-	page := Parse("x.md", []byte(strings.Join([]string{
+	page := Parse("x.md", markdown(
 		"## Fields",
 		"Intro.",
 		"",
@@ -74,7 +74,7 @@ func TestTableReadsTheFirstTableUnderAHeading(t *testing.T) {
 		"| Other | table |",
 		"## Next",
 		"| not | this |",
-	}, "\n")))
+	))
 	header, rows, ok := page.Table("fields")
 	want := [][]string{{"`name`", "`a|b`"}, {"`users`", "`[x | y]`"}}
 	if !ok || !reflect.DeepEqual(header, []string{"Field", "Example"}) || !reflect.DeepEqual(rows, want) {
@@ -101,17 +101,17 @@ func TestCheckLinksFindsBrokenLinks(t *testing.T) {
 	}
 	write("docs/target.md", "# Target\n## A section: with `code`\n")
 	write("main.go", "package main\n")
-	write("docs/page.md", strings.Join([]string{
+	write("docs/page.md", string(markdown(
 		"# Page",
 		"[ok](target.md) [ok](target.md#a-section-with-code) [ok](#page) [ok](../main.go#L1)",
-		"[ok](/docs/target.md) [ok](" + RepositoryURL + "blob/main/docs/target.md#target) [ok](https://example.org/x#y)",
+		"[ok](/docs/target.md) [ok]("+RepositoryURL+"blob/main/docs/target.md#target) [ok](https://example.org/x#y)",
 		"[missing file](nothere.md)",
 		"[missing anchor](target.md#b-section)",
 		"[missing local anchor](#nowhere)",
 		"[anchor on code](../main.go#main)",
 		"[outside](../../etc/passwd)",
-		"[missing on main](" + RepositoryURL + "blob/main/docs/gone.md)",
-	}, "\n"))
+		"[missing on main]("+RepositoryURL+"blob/main/docs/gone.md)",
+	)))
 	repo := NewRepo(root)
 	page, err := repo.Page("docs/page.md")
 	if err != nil {
@@ -128,7 +128,7 @@ func TestCheckLinksFindsBrokenLinks(t *testing.T) {
 }
 
 func TestUnlinkedPointersFindsPointersWithoutLinks(t *testing.T) {
-	page := Parse("x.md", []byte(strings.Join([]string{
+	page := Parse("x.md", markdown(
 		"Retire the bucket first (README: Troubleshooting).",
 		"Re-drive it as shown (see \"The mover\").",
 		"Read [the README](../README.md) and [Troubleshooting](troubleshooting.md).",
@@ -137,7 +137,7 @@ func TestUnlinkedPointersFindsPointersWithoutLinks(t *testing.T) {
 		"see README",
 		"```",
 		"Nothing to see here.",
-	}, "\n")))
+	))
 	var got []int
 	for _, p := range UnlinkedPointers(page) {
 		got = append(got, p.Line)
@@ -146,3 +146,6 @@ func TestUnlinkedPointersFindsPointersWithoutLinks(t *testing.T) {
 		t.Errorf("pointers on lines %v, want %v", got, want)
 	}
 }
+
+// markdown is a Markdown file of these lines.
+func markdown(lines ...string) []byte { return []byte(strings.Join(lines, "\n")) }
