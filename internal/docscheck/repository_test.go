@@ -24,7 +24,7 @@ var update = flag.Bool("update", false, "rewrite the documentation's golden bloc
 // is checked for links only until its pointers are links.
 var (
 	linkedPages  = []string{"README.md", "docs/*.md", ".github/*.md"}
-	pointerPages = []string{"README.md", "docs/*.md"}
+	pointerPages = []string{"README.md", "docs/*.md", ".github/*.md"}
 )
 
 func repository(t *testing.T) *Repo {
