@@ -1,7 +1,8 @@
 // Command planfixtures regenerates the plan-summary test fixtures from real
 // Terraform plans: it starts moto_server, deploys a base set of datasets with
-// the real stack, then for each scenario writes a changed datasets directory,
-// synthesizes it and saves `terraform show -json` of its plan (volatile
+// the real stack, then for each scenario writes a changed datasets directory
+// (and, for some, changes resources behind Terraform's back with the AWS
+// SDK), synthesizes it and saves `terraform show -json` of its plan (volatile
 // fields and unread sections stripped) as internal/plansummary/testdata/<scenario>.plan.json,
 // with the scenario's dataset files beside it for the paperwork links.
 //
@@ -25,8 +26,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
 	"github.com/ministryofjustice/data-engineering-exports/datasets"
 	"github.com/ministryofjustice/data-engineering-exports/internal/lambdazip"
+	"github.com/ministryofjustice/data-engineering-exports/naming"
 	"github.com/ministryofjustice/data-engineering-exports/testsupport/motoserver"
 )
 
@@ -87,10 +93,14 @@ func base() datasets.Set {
 type scenario struct {
 	name   string
 	change func(*datasets.Set)
+	// outside, when set, changes deployed resources behind Terraform's back
+	// before the plan, as a person with the console or the AWS CLI would;
+	// the base is applied again after the plan, putting them back.
+	outside func(context.Context, aws.Config) error
 }
 
 var scenarios = []scenario{
-	{"no_change", func(*datasets.Set) {}},
+	{"no_change", func(*datasets.Set) {}, nil},
 	{"add_datasets", func(s *datasets.Set) {
 		s.Push = append(s.Push, datasets.Push{
 			Name: "prison_population_weekly", Bucket: "moj-prison-population-landing",
@@ -103,31 +113,105 @@ var scenarios = []scenario{
 			Users:     []string{"alpha_user_analyst_two"},
 			Paperwork: datasets.References{"https://paperwork.example.org/dsa/youth-justice-referrals"},
 		})
-	}},
+	}, nil},
 	{"change_users", func(s *datasets.Set) {
 		push(s, "performance_hub_daily").Users = []string{"alpha_user_analyst_one", "alpha_user_analyst_three"}
 		pull(s, "probation_caseload").Users = []string{"alpha_user_analyst_two"}
-	}},
+	}, nil},
 	{"change_recipient", func(s *datasets.Set) {
 		push(s, "performance_hub_daily").Bucket = "hmpps-performance-hub-landing-v2"
-	}},
+	}, nil},
 	{"add_outside_account", func(s *datasets.Set) {
 		tribunal := pull(s, "tribunal_outcomes")
 		tribunal.PullARNs = append(tribunal.PullARNs, "arn:aws:iam::444455556666:role/tribunal-analytics")
 		probation := pull(s, "probation_caseload")
 		probation.PullARNs = append(probation.PullARNs, "arn:aws:iam::754256621582:role/probation-dashboard")
-	}},
+	}, nil},
 	{"change_flags", func(s *datasets.Set) {
 		push(s, "performance_hub_daily").KeepFiles = true
 		pull(s, "tribunal_outcomes").AllowPush = false
 		pull(s, "probation_caseload").BucketVersioning = false
-	}},
+	}, nil},
 	// Only a push dataset: removing a pull dataset fails the plan by design
 	// (its bucket has prevent_destroy), so there is no plan to summarize;
 	// the summary's rules for deleted buckets are tested on edited plans.
 	{"remove_dataset", func(s *datasets.Set) {
 		s.Push = slices.DeleteFunc(s.Push, func(p datasets.Push) bool { return p.Name == "court_listings_archive" })
-	}},
+	}, nil},
+	// No dataset changes: everything the plan does puts back what was
+	// changed outside Terraform.
+	{"changed_outside", func(*datasets.Set) {}, changeOutsideTerraform},
+}
+
+// Hand edits of the changed_outside scenario.
+const (
+	// handGrantedReader is a reader someone added to tribunal_outcomes'
+	// bucket policy by hand, in an account Terraform never granted.
+	handGrantedReader = "arn:aws:iam::999988887777:role/tribunal-adhoc-analysis"
+	// tlsStatement is the Sid of the pull bucket policy's statement that
+	// refuses TLS older than 1.2, which the same edit dropped.
+	tlsStatement = "DenyOutdatedTLS"
+	// readStatement is the Sid of the statement that lets pull_arns read.
+	readStatement = "PullARNsRead"
+)
+
+// changeOutsideTerraform edits tribunal_outcomes' bucket policy by hand (a
+// reader added, the TLS 1.2 rule dropped) and deletes
+// alpha_user_analyst_one's policy for probation_caseload.
+func changeOutsideTerraform(ctx context.Context, cfg aws.Config) error {
+	s3Client := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+	bucket := naming.PullBucket("tribunal_outcomes")
+	current, err := s3Client.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String(bucket)})
+	if err != nil {
+		return fmt.Errorf("get the policy of %s: %w", bucket, err)
+	}
+	edited, err := handEditedPolicy(aws.ToString(current.Policy))
+	if err != nil {
+		return fmt.Errorf("the policy of %s: %w", bucket, err)
+	}
+	if _, err := s3Client.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String(bucket), Policy: aws.String(edited)}); err != nil {
+		return fmt.Errorf("put the policy of %s: %w", bucket, err)
+	}
+	role, policy := "alpha_user_analyst_one", naming.UserPullPolicy("probation_caseload")
+	if _, err := iam.NewFromConfig(cfg).DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String(role), PolicyName: aws.String(policy)}); err != nil {
+		return fmt.Errorf("delete policy %s of %s: %w", policy, role, err)
+	}
+	return nil
+}
+
+// handEditedPolicy is a pull bucket policy with handGrantedReader added to
+// its read statement and its TLS statement dropped.
+func handEditedPolicy(policy string) (string, error) {
+	var doc struct {
+		Version   string           `json:"Version"`
+		Statement []map[string]any `json:"Statement"`
+	}
+	if err := json.Unmarshal([]byte(policy), &doc); err != nil {
+		return "", err
+	}
+	sid := func(want string) func(map[string]any) bool {
+		return func(st map[string]any) bool { return st["Sid"] == want }
+	}
+	read := slices.IndexFunc(doc.Statement, sid(readStatement))
+	if read < 0 || !slices.ContainsFunc(doc.Statement, sid(tlsStatement)) {
+		return "", fmt.Errorf("no statement %s or %s to edit (has the stack renamed them?)", readStatement, tlsStatement)
+	}
+	doc.Statement[read]["Principal"] = map[string]any{"AWS": append(principalList(doc.Statement[read]["Principal"]), handGrantedReader)}
+	doc.Statement = slices.DeleteFunc(doc.Statement, sid(tlsStatement))
+	edited, err := json.Marshal(doc)
+	return string(edited), err
+}
+
+// principalList is the AWS principals of a statement's Principal.
+func principalList(p any) []any {
+	principal, _ := p.(map[string]any)
+	switch arns := principal["AWS"].(type) {
+	case []any:
+		return arns
+	case string:
+		return []any{arns}
+	}
+	return nil
 }
 
 func push(s *datasets.Set, name string) *datasets.Push {
@@ -215,6 +299,11 @@ func run(ctx context.Context, out, work string) error {
 		if err != nil {
 			return err
 		}
+		if sc.outside != nil {
+			if err := sc.outside(ctx, moto.AWSConfig()); err != nil {
+				return fmt.Errorf("%s: changing resources outside Terraform: %w", sc.name, err)
+			}
+		}
 		if err := command(ctx, stackDir, scenarioEnv, "terraform", "plan", "-input=false", "-no-color", "-out=plan.tfplan").Run(); err != nil {
 			return fmt.Errorf("%s: terraform plan: %w", sc.name, err)
 		}
@@ -237,6 +326,12 @@ func run(ctx context.Context, out, work string) error {
 		}
 		if err := writeDatasets(fixtureDatasets, set); err != nil {
 			return err
+		}
+		if sc.outside != nil {
+			step("putting back what " + sc.name + " changed outside Terraform")
+			if err := command(ctx, baseDir, baseEnv, "terraform", "apply", "-input=false", "-no-color", "-auto-approve").Run(); err != nil {
+				return fmt.Errorf("%s: terraform apply of the base: %w", sc.name, err)
+			}
 		}
 	}
 	step("done: now run go test ./internal/plansummary -update and review the diff")
@@ -306,12 +401,13 @@ var volatileKeys = map[string]bool{
 
 // unreadSections are the parts of a JSON plan the summary never reads; they
 // are dropped to keep the fixtures small (they would double their size).
-var unreadSections = []string{"configuration", "planned_values", "resource_drift", "relevant_attributes"}
+var unreadSections = []string{"planned_values", "relevant_attributes"}
 
 // stabilize rewrites a JSON plan so that regenerating it gives the same
 // bytes: volatile values become "<volatile>", the emulator's endpoint and
-// this machine's paths become placeholders, unread sections go, and keys are
-// sorted.
+// this machine's paths become placeholders, unread sections go, the
+// configuration keeps only what the summary reads of it (see
+// configuredAttributesOnly), and keys are sorted.
 func stabilize(planJSON []byte, replacements map[string]string) ([]byte, error) {
 	decoder := json.NewDecoder(bytes.NewReader(planJSON))
 	decoder.UseNumber()
@@ -322,6 +418,7 @@ func stabilize(planJSON []byte, replacements map[string]string) ([]byte, error) 
 	for _, section := range unreadSections {
 		delete(doc, section)
 	}
+	doc["configuration"] = configuredAttributesOnly(doc["configuration"])
 	// Longest first, so that a path inside another is replaced whole.
 	olds := slices.SortedFunc(maps.Keys(replacements), func(a, b string) int { return len(b) - len(a) })
 	var pattern strings.Builder
@@ -360,6 +457,30 @@ func stabilize(planJSON []byte, replacements map[string]string) ([]byte, error) 
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// configuredAttributesOnly is a plan's configuration reduced to the root
+// module's resources and, for each, the names of the attributes it sets
+// (each expression emptied): which of a resource's attributes Terraform puts
+// back when they are changed outside it.
+func configuredAttributesOnly(configuration any) map[string]any {
+	config, _ := configuration.(map[string]any)
+	rootModule, _ := config["root_module"].(map[string]any)
+	resources, _ := rootModule["resources"].([]any)
+	kept := []any{}
+	for _, r := range resources {
+		resource, _ := r.(map[string]any)
+		expressions, _ := resource["expressions"].(map[string]any)
+		names := map[string]any{}
+		for name := range expressions {
+			names[name] = map[string]any{}
+		}
+		kept = append(kept, map[string]any{
+			"address": resource["address"], "mode": resource["mode"], "type": resource["type"], "name": resource["name"],
+			"expressions": names,
+		})
+	}
+	return map[string]any{"root_module": map[string]any{"resources": kept}}
 }
 
 // isValue is true for a string or number: an attribute's value rather than

@@ -117,12 +117,15 @@ func TestPlanSummaryGate(t *testing.T) {
 		code int
 		// stderr is what standard error must say; empty means nothing.
 		stderr string
+		// block is the comment's block for the risk.
+		block string
 	}{
 		{"refused", []string{"--fail-on-data-risk", deletion}, exitDataRisk,
 			"plan-summary: refusing this plan, which puts stored data, its protections or its delivery at risk:\n" +
-				`  delete aws_s3_bucket.pull-tribunal_outcomes-bucket: bucket "mojap-tribunal-outcomes" would be deleted`},
-		{"refused only when asked", []string{deletion}, 0, ""},
-		{"flagged, not refused", []string{"--fail-on-data-risk", versioningStopped}, 0, ""},
+				`  delete aws_s3_bucket.pull-tribunal_outcomes-bucket: bucket "mojap-tribunal-outcomes" would be deleted`,
+			"> [!CAUTION]\n> ## :no_entry: The deploy will refuse this plan\n"},
+		{"refused only when asked", []string{deletion}, 0, "", "> [!CAUTION]\n> ## :no_entry: The deploy will refuse this plan\n"},
+		{"flagged, not refused", []string{"--fail-on-data-risk", versioningStopped}, 0, "", "> [!WARNING]\n> ## :warning: Flagged for the reviewer\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -132,11 +135,69 @@ func TestPlanSummaryGate(t *testing.T) {
 				t.Errorf("exit %d, stderr %q; want exit %d and %q", code, stderr.String(), tt.code, tt.stderr)
 			}
 			// The summary is printed either way: the deploy shows it in the run.
-			if !strings.Contains(stdout.String(), "[!CAUTION]") {
-				t.Errorf("the summary should show the risk loudly:\n%s", stdout.String())
+			if !strings.Contains(stdout.String(), tt.block) {
+				t.Errorf("the summary should show the risk in its block %q:\n%s", tt.block, stdout.String())
 			}
 		})
 	}
+}
+
+func TestPlanSummaryLabels(t *testing.T) {
+	dir := t.TempDir()
+	deletion := filepath.Join(dir, "deletion.json")
+	if err := os.WriteFile(deletion, []byte(bucketDeletionPlan), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fixture := func(scenario string) string {
+		return filepath.Join("..", "plansummary", "testdata", scenario+".plan.json")
+	}
+	allLabels := "data-at-risk\nnew-outside-account\ndrift\nadopts-resources\nremoves-dataset\n"
+	tests := []struct {
+		name string
+		args []string
+		code int
+		// labels is what --labels writes.
+		labels string
+	}{
+		{"no label", []string{fixture("no_change")}, 0, ""},
+		{"a new outside account", []string{fixture("add_outside_account")}, 0, "new-outside-account\n"},
+		{"changed outside Terraform", []string{fixture("changed_outside")}, 0, "drift\n"},
+		// The deploy's refusal does not stop the labels being written.
+		{"refused", []string{"--fail-on-data-risk", deletion}, exitDataRisk, "data-at-risk\nremoves-dataset\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			labels, known := filepath.Join(t.TempDir(), "labels.txt"), filepath.Join(t.TempDir(), "known-labels.txt")
+			var stdout, stderr bytes.Buffer
+			code := Run(append([]string{"plan-summary", "--datasets", t.TempDir(), "--labels", labels, "--known-labels", known}, tt.args...), &stdout, &stderr)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d; stderr: %s", code, tt.code, stderr.String())
+			}
+			if got := readText(t, labels); got != tt.labels {
+				t.Errorf("--labels wrote %q, want %q", got, tt.labels)
+			}
+			if got := readText(t, known); got != allLabels {
+				t.Errorf("--known-labels wrote %q, want %q", got, allLabels)
+			}
+		})
+	}
+
+	var stdout, stderr bytes.Buffer
+	unwritable := filepath.Join(dir, "no-such-directory", "labels.txt")
+	code := Run([]string{"plan-summary", "--datasets", dir, "--labels", unwritable, fixture("no_change")}, &stdout, &stderr)
+	if code != 1 || !strings.Contains(stderr.String(), "plan-summary: --labels: open "+unwritable) || stdout.Len() != 0 {
+		t.Errorf("exit %d, stderr %q, stdout %d bytes; want exit 1 naming --labels and the file, and no summary", code, stderr.String(), stdout.Len())
+	}
+}
+
+// readText is a file's content.
+func readText(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
 }
 
 func TestBranchCheckCommand(t *testing.T) {

@@ -57,15 +57,34 @@ type Risk struct {
 // later overwrites, and it is a dataset's own flag.
 func (r Risk) Refused() bool { return r.Rule != VersioningStopped }
 
-// Explain says in a sentence what the change puts at risk and, where there
-// is one, what to do instead; quote quotes a name (a code span in Markdown).
+// Headline says in a few words what the change breaks: the first words a
+// reviewer reads about it.
+func (r Risk) Headline() string {
+	switch r.Rule {
+	case BucketDeleted:
+		return "Deletes stored data"
+	case ForceDestroyOn:
+		return "Lets a bucket's data be deleted with the bucket"
+	case BucketPolicyDeleted:
+		return "Leaves a bucket without its grants and its TLS rules"
+	case PublicAccessWeakened:
+		return "Could make a bucket public"
+	case MoverRoleRecreated:
+		return "Breaks delivery: recipients' bucket policies bind the mover role's unique id"
+	case VersioningStopped:
+		return "Stops versioning"
+	}
+	return string(r.Rule)
+}
+
+// Explain says in a sentence what the change does and what that puts at
+// risk; quote quotes a name (a code span in Markdown).
 func (r Risk) Explain(quote func(string) string) string {
 	name := quote(r.Name)
 	switch r.Rule {
 	case BucketDeleted:
 		return fmt.Sprintf("bucket %s would be %sd, and every object in it with it. "+
-			"It has no force_destroy, so while it still holds objects AWS refuses to delete it and the apply fails: "+
-			"if the data must go, archive and empty the bucket first; if not, keep the dataset file.", name, r.Verb)
+			"It has no force_destroy, so while it still holds objects AWS refuses to delete it and the apply fails.", name, r.Verb)
 	case ForceDestroyOn:
 		return fmt.Sprintf("force_destroy would be turned on for bucket %s: deleting it would then delete every object in it.", name)
 	case BucketPolicyDeleted:
@@ -75,17 +94,44 @@ func (r Risk) Explain(quote func(string) string) string {
 		return fmt.Sprintf("the public access block of bucket %s would be weakened (%s off): the bucket could be made public.", name, r.Setting)
 	case MoverRoleRecreated:
 		return fmt.Sprintf("mover role %s would be %sd while its dataset still delivers: recipients' bucket policies are bound to the role's unique id, "+
-			"which a new role of the same name does not have, so the recipients would refuse every move until each saves its policy again. "+
-			"Keep the role: give a new address a moved block, or adopt an existing role with an import block.", name, r.Verb)
+			"which a new role of the same name does not have, so the recipients would refuse every move until each saves its policy again.", name, r.Verb)
 	case VersioningStopped:
 		return fmt.Sprintf("versioning of bucket %s would stop: objects overwritten or deleted from now on cannot be recovered.", name)
 	}
 	return string(r.Rule)
 }
 
+// Instead says what to do instead of a refused change, or "" for a risk
+// the deploy applies.
+func (r Risk) Instead() string {
+	switch r.Rule {
+	case BucketDeleted:
+		if r.Verb == verbReplace {
+			return "undo what forces the replacement (the full plan marks it \"forces replacement\")."
+		}
+		return "keep the dataset file. If the data must go, retire the dataset deliberately: archive and empty the bucket first (README: Troubleshooting)."
+	case ForceDestroyOn:
+		return "keep force_destroy off: a bucket's objects are removed deliberately, never with the bucket."
+	case BucketPolicyDeleted:
+		if r.Verb == verbReplace {
+			return "undo what forces the replacement (the full plan marks it \"forces replacement\")."
+		}
+		return "keep the policy: if its address changes, give the new address a moved block."
+	case PublicAccessWeakened:
+		return "keep all four settings on: no bucket of this project is ever public."
+	case MoverRoleRecreated:
+		return "keep the role: give a new address a moved block, or adopt an existing role with an import block."
+	}
+	return ""
+}
+
 // String is the risk in plain text, for a terminal or a log.
 func (r Risk) String() string {
-	return fmt.Sprintf("%s %s: %s", r.Verb, r.Address, r.Explain(strconv.Quote))
+	text := fmt.Sprintf("%s %s: %s", r.Verb, r.Address, r.Explain(strconv.Quote))
+	if instead := r.Instead(); instead != "" {
+		text += " Instead: " + instead
+	}
+	return text
 }
 
 // Gate is the deploy's rule: the changes of a plan it refuses to apply, in

@@ -24,13 +24,15 @@ var markdown = template.Must(template.New("plansummary").Funcs(template.FuncMap{
 	"counts":        countsLine,
 	"datasetTotals": datasetTotals,
 	"owner":         describeOwner,
-	"atRisk":        atRisk,
+	"value":         value,
 	"explain":       explain,
 	"exportPrefix":  func(dataset string) string { return naming.ExportBucket + "/" + naming.ExportPrefix(dataset) },
 }).Parse(summaryTemplate))
 
 // Markdown renders a summary for a pull-request comment: counts first, then
-// what is destroyed or put at risk, then each dataset, then everything else.
+// what the deploy refuses, what it flags for the reviewer, what is deleted,
+// what was changed outside Terraform, then each dataset, then everything
+// else.
 func Markdown(s *Summary) (string, error) {
 	var b strings.Builder
 	if err := markdown.ExecuteTemplate(&b, "summary", s); err != nil {
@@ -72,15 +74,12 @@ func countsLine(counts map[string]int) string {
 	return strings.Join(parts, ", ")
 }
 
-// atRisk is how many destructive changes put data at risk.
-func atRisk(destructive []Destruction) int {
-	n := 0
-	for _, d := range destructive {
-		if d.Risk != nil {
-			n++
-		}
+// value shows an attribute's value as a code span, or says there is none.
+func value(v string) string {
+	if v == "" {
+		return "*none*"
 	}
-	return n
+	return code(v)
 }
 
 // describeOwner names the owner of a resource for people.

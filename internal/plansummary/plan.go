@@ -1,16 +1,19 @@
 // Package plansummary reads a Terraform plan (the output of `terraform show
 // -json PLANFILE`) three ways, each on its own:
 //
-//   - Summarize arranges it for a reviewer (the Summary model): what is
-//     destroyed, then, dataset by dataset, who gains or loses access to what
-//     and where data will be sent;
+//   - Summarize arranges it for a reviewer (the Summary model): what the
+//     deploy refuses, what it flags, what is destroyed, what was changed
+//     outside Terraform, then, dataset by dataset, who gains or loses access
+//     to what and where data will be sent;
 //   - Gate is the deploy's rule: the changes it refuses to apply;
-//   - Markdown renders a Summary for a pull-request comment.
+//   - Markdown renders a Summary for a pull-request comment, and Labels
+//     names the pull-request labels it calls for.
 //
 // Every resource is mapped to its owner by its logical id (package naming),
 // which the constructs set on every resource; the only attributes read are
 // our own documents: the mover's environment, bucket and role names, bucket
-// and user policies and versioning.
+// and user policies and versioning. Only a resource changed outside
+// Terraform is compared attribute by attribute, to show what changed.
 package plansummary
 
 import (
@@ -115,14 +118,22 @@ func verbs(c *tfjson.Change) []string {
 func deletes(a tfjson.Actions) bool { return a.Delete() || a.Replace() }
 
 // managedChanges is the plan's changes to resources (not data sources).
-func managedChanges(p *tfjson.Plan) []*tfjson.ResourceChange {
-	var managed []*tfjson.ResourceChange
-	for _, rc := range p.ResourceChanges {
+func managedChanges(p *tfjson.Plan) []*tfjson.ResourceChange { return managed(p.ResourceChanges) }
+
+// driftChanges is the plan's resource_drift: how resources changed outside
+// Terraform since it last applied them, before being what Terraform
+// recorded and after what the plan's refresh read.
+func driftChanges(p *tfjson.Plan) []*tfjson.ResourceChange { return managed(p.ResourceDrift) }
+
+// managed keeps the changes to resources (not data sources).
+func managed(changes []*tfjson.ResourceChange) []*tfjson.ResourceChange {
+	var kept []*tfjson.ResourceChange
+	for _, rc := range changes {
 		if rc != nil && rc.Mode == tfjson.ManagedResourceMode && rc.Change != nil {
-			managed = append(managed, rc)
+			kept = append(kept, rc)
 		}
 	}
-	return managed
+	return kept
 }
 
 // priorResources is every managed resource in the plan's prior state.

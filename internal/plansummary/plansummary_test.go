@@ -6,6 +6,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -20,7 +21,7 @@ var update = flag.Bool("update", false, "rewrite the golden testdata/<scenario>.
 // `make plan-fixtures` (devtools/planfixtures).
 var scenarios = []string{
 	"no_change", "add_datasets", "change_users", "change_recipient",
-	"add_outside_account", "change_flags", "remove_dataset",
+	"add_outside_account", "change_flags", "remove_dataset", "changed_outside",
 }
 
 // readScenario is one fixture's plan.
@@ -89,8 +90,8 @@ func TestGolden(t *testing.T) {
 
 func TestNoChange(t *testing.T) {
 	s := summarizeScenario(t, "no_change")
-	if !s.Empty() || len(s.Datasets) != 0 || len(s.Destructive) != 0 {
-		t.Errorf("no_change: Empty=%v datasets=%v destructive=%v", s.Empty(), s.Datasets, s.Destructive)
+	if !s.Empty() || len(s.Datasets) != 0 || destructive(s) != 0 || len(s.Drift) != 0 {
+		t.Errorf("no_change: Empty=%v datasets=%v destructive=%d drift=%v", s.Empty(), s.Datasets, destructive(s), s.Drift)
 	}
 	if md := render(t, s); strings.Count(md, "\n") != 3 || !strings.Contains(md, "No changes") {
 		t.Errorf("an empty plan should say so in one line after the heading, got:\n%s", md)
@@ -114,8 +115,8 @@ func TestAddDatasets(t *testing.T) {
 	if !slices.Equal(pull.PrincipalsGained, want) {
 		t.Errorf("pull principals gained = %+v, want %+v (account already known)", pull.PrincipalsGained, want)
 	}
-	if len(s.Destructive) != 0 || len(s.Datasets) != 2 {
-		t.Errorf("adding datasets: destructive %v, datasets %d", s.Destructive, len(s.Datasets))
+	if destructive(s) != 0 || len(s.Datasets) != 2 {
+		t.Errorf("adding datasets: destructive %d, datasets %d", destructive(s), len(s.Datasets))
 	}
 }
 
@@ -180,8 +181,8 @@ func TestChangeFlags(t *testing.T) {
 		}
 	}
 	// Turning versioning off deletes the versioning resource: data at risk.
-	if !hasRisk(s, "aws_s3_bucket_versioning.pull-probation_caseload-bucket_versioning", VersioningStopped) {
-		t.Errorf("turning versioning off should be a data risk: %+v", s.Destructive)
+	if !hasRisk(s.Flagged, "aws_s3_bucket_versioning.pull-probation_caseload-bucket_versioning", VersioningStopped) {
+		t.Errorf("turning versioning off should be flagged: %+v", s.Flagged)
 	}
 }
 
@@ -194,13 +195,11 @@ func TestRemoveDataset(t *testing.T) {
 	if push.Paperwork != nil || push.PaperworkGap == nil || push.PaperworkGap.Reason != FileDeleted {
 		t.Errorf("a removed dataset has no file; paperwork %q gap %+v", push.Paperwork, push.PaperworkGap)
 	}
-	if len(s.Destructive) == 0 {
-		t.Fatal("removing a push dataset deletes its mover: the summary lists no destructive change")
+	if len(s.Deleted) == 0 {
+		t.Fatal("removing a push dataset deletes its mover: the summary lists no deletion")
 	}
-	for _, d := range s.Destructive {
-		if d.Risk != nil {
-			t.Errorf("removing a push dataset puts no data at risk, but %s is flagged: %+v", d.Address, *d.Risk)
-		}
+	if risky := append(s.Refused, s.Flagged...); len(risky) != 0 {
+		t.Errorf("removing a push dataset puts no data at risk, but these are flagged: %+v", risky)
 	}
 	md := render(t, s)
 	if !strings.HasPrefix(md[strings.Index(md, "\n\n")+2:], "**Datasets") || strings.Index(md, "deleted or replaced") > strings.Index(md, "### Datasets") {
@@ -305,10 +304,68 @@ func findDataset(t *testing.T, s *Summary, kind, name string) DatasetChange {
 	return DatasetChange{}
 }
 
-func hasRisk(s *Summary, address string, rule Rule) bool {
-	return slices.ContainsFunc(s.Destructive, func(d Destruction) bool {
-		return d.Address == address && d.Risk != nil && d.Risk.Rule == rule
-	})
+func hasRisk(risky []RiskyChange, address string, rule Rule) bool {
+	return slices.ContainsFunc(risky, func(r RiskyChange) bool { return r.Address == address && r.Risk.Rule == rule })
+}
+
+// destructive is how many changes the summary lists as refused, flagged or
+// deleted.
+func destructive(s *Summary) int { return len(s.Refused) + len(s.Flagged) + len(s.Deleted) }
+
+// TestChangedOutside: after the base apply, someone added a reader in an
+// account Terraform never granted to tribunal_outcomes' bucket policy and
+// dropped its TLS 1.2 rule, and deleted alpha_user_analyst_one's policy for
+// probation_caseload; no dataset file changed.
+func TestChangedOutside(t *testing.T) {
+	s := summarizeScenario(t, "changed_outside")
+	const (
+		bucketPolicy = "aws_s3_bucket_policy.pull-tribunal_outcomes-bucket_policy"
+		userPolicy   = "aws_iam_role_policy.pull-probation_caseload-user-alpha_user_analyst_one"
+		handReader   = "arn:aws:iam::999988887777:role/tribunal-adhoc-analysis"
+	)
+	bucket := []string{"arn:aws:s3:::mojap-tribunal-outcomes"}
+	objects := []string{"arn:aws:s3:::mojap-tribunal-outcomes/*"}
+	want := []Drift{
+		{ResourceChange: ResourceChange{Address: userPolicy, Verb: verbDelete, Ours: true,
+			Owner: naming.LogicalID{Owner: naming.OwnerPull, Dataset: "probation_caseload", Part: "user", Role: "alpha_user_analyst_one"}},
+			Attributes: []AttributeDrift{{Name: "policy", Policy: true, Removed: []Grant{
+				{Effect: "Allow", Actions: []string{"s3:DeleteObject", "s3:GetObject", "s3:PutObject"}, Resources: []string{"arn:aws:s3:::mojap-probation-caseload/*"}},
+				{Effect: "Allow", Actions: []string{"s3:ListBucket"}, Resources: []string{"arn:aws:s3:::mojap-probation-caseload"}},
+			}}},
+			Outcome: Recreated},
+		{ResourceChange: ResourceChange{Address: bucketPolicy, Verb: verbUpdate, Ours: true,
+			Owner: naming.LogicalID{Owner: naming.OwnerPull, Dataset: "tribunal_outcomes", Part: "bucket_policy"}},
+			Attributes: []AttributeDrift{{Name: "policy", Policy: true,
+				Added: []Grant{{Effect: "Allow", Principal: handReader, Account: "999988887777", NewAccount: true, Actions: []string{"s3:GetObject"}, Resources: objects}},
+				Removed: []Grant{{Effect: "Deny", Principal: "*", Actions: []string{"s3:*"}, Resources: append(bucket, objects...),
+					Condition: `{"NumericLessThan":{"s3:TlsVersion":["1.2"]}}`}},
+			}},
+			Outcome: Reverted},
+	}
+	if !reflect.DeepEqual(s.Drift, want) {
+		t.Errorf("drift =\n%+v\nwant\n%+v", s.Drift, want)
+	}
+	tribunal := findDataset(t, s, "pull", "tribunal_outcomes")
+	if !tribunal.ChangedOutside || !slices.Equal(tribunal.PrincipalsLost, []Principal{{ARN: handReader, Account: "999988887777"}}) || len(tribunal.PrincipalsGained) != 0 {
+		t.Errorf("tribunal_outcomes: changed outside %v, principals lost %+v, gained %+v; want the reader added by hand lost", tribunal.ChangedOutside, tribunal.PrincipalsLost, tribunal.PrincipalsGained)
+	}
+	probation := findDataset(t, s, "pull", "probation_caseload")
+	if !probation.ChangedOutside || !slices.Equal(probation.UsersGained, []string{"alpha_user_analyst_one"}) {
+		t.Errorf("probation_caseload: changed outside %v, users gained %v; want alpha_user_analyst_one back", probation.ChangedOutside, probation.UsersGained)
+	}
+	if refused := Gate(parseScenario(t, "changed_outside")); len(refused) != 0 {
+		t.Errorf("Gate = %+v; putting back what was changed by hand is no risk", refused)
+	}
+	md := render(t, s)
+	if drift, datasets := strings.Index(md, "### Changes made outside Terraform"), strings.Index(md, "### Datasets"); drift < 0 || drift > datasets {
+		t.Errorf("what changed outside Terraform must come before the datasets:\n%s", md)
+	}
+	assertSays(t, md,
+		"> **2 resources were changed outside Terraform** since it last applied them",
+		"  - Allow `"+handReader+"` in account `999988887777` — :warning: **new outside account**: `s3:GetObject` on `arn:aws:s3:::mojap-tribunal-outcomes/*`\n",
+		"- This plan: **re-creates it**\n",
+		"- :warning: Changed outside Terraform: see *Changes made outside Terraform* above\n",
+	)
 }
 
 // TestRefusedRisksOnRealPlans makes, by editing a real plan, changes the
@@ -342,22 +399,23 @@ func TestRefusedRisksOnRealPlans(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, err := ParsePlan(editPlan(t, "no_change", tt.resource, tt.edit))
-			if err != nil {
-				t.Fatal(err)
-			}
+			p := parsed(t, editPlan(t, "no_change", tt.resource, tt.edit))
 			s := Summarize(p, PaperworkLookup{})
-			if len(s.Destructive) != 1 || s.Destructive[0].Risk == nil || s.Destructive[0].Risk.Rule != tt.rule {
-				t.Fatalf("destructive = %+v, want one %q risk", s.Destructive, tt.rule)
+			if len(s.Refused) != 1 || s.Refused[0].Risk.Rule != tt.rule || destructive(s) != 1 {
+				t.Fatalf("refused = %+v, flagged %+v, deleted %+v; want one %q risk, refused", s.Refused, s.Flagged, s.Deleted, tt.rule)
 			}
 			md := render(t, s)
-			if !strings.Contains(md, "[!CAUTION]") || !strings.Contains(md, "refuses to apply") || !strings.Contains(md, "> - :no_entry: **") {
-				t.Errorf("a refused risk needs the loud warning, and to say the deploy refuses it:\n%s", md)
+			refusedBlock := "> [!CAUTION]\n> ## :no_entry: The deploy will refuse this plan\n"
+			if !strings.Contains(md, refusedBlock) || !strings.Contains(md, "> - :no_entry: **"+s.Refused[0].Risk.Headline()+".** **") {
+				t.Errorf("a refused risk needs the loud block saying the deploy refuses it, and its headline first:\n%s", md)
+			}
+			if strings.Contains(md, "Flagged for the reviewer") {
+				t.Errorf("a refused risk is not merely flagged:\n%s", md)
 			}
 			if !strings.Contains(md, tt.mentions) {
 				t.Errorf("the comment should say %q:\n%s", tt.mentions, md)
 			}
-			if refused := Gate(p.Plan); len(refused) != 1 || refused[0].Address != s.Destructive[0].Address {
+			if refused := Gate(p.Plan); len(refused) != 1 || refused[0].Address != s.Refused[0].Address {
 				t.Errorf("Gate = %+v; the deploy must refuse this change", refused)
 			}
 		})
@@ -368,12 +426,15 @@ func TestRefusedRisksOnRealPlans(t *testing.T) {
 // own flag, so turning it off is shown to the reviewer but the deploy goes on.
 func TestStoppingVersioningIsFlaggedNotRefused(t *testing.T) {
 	s := summarizeScenario(t, "change_flags")
-	if !hasRisk(s, "aws_s3_bucket_versioning.pull-probation_caseload-bucket_versioning", VersioningStopped) {
-		t.Fatalf("stopping versioning must be flagged: %+v", s.Destructive)
+	if !hasRisk(s.Flagged, "aws_s3_bucket_versioning.pull-probation_caseload-bucket_versioning", VersioningStopped) {
+		t.Fatalf("stopping versioning must be flagged: %+v", s.Flagged)
 	}
-	if s.Refused() || strings.Contains(render(t, s), ":no_entry:") {
-		t.Errorf("the summary says the deploy refuses a flag change")
+	md := render(t, s)
+	if len(s.Refused) != 0 || strings.Contains(md, ":no_entry:") || strings.Contains(md, "refuse") {
+		t.Errorf("the summary says the deploy refuses a flag change:\n%s", md)
 	}
+	assertSays(t, md, "> [!WARNING]\n> ## :warning: Flagged for the reviewer\n",
+		"> - :warning: **Stops versioning.** **delete** `aws_s3_bucket_versioning.pull-probation_caseload-bucket_versioning`")
 	if refused := Gate(parseScenario(t, "change_flags")); len(refused) != 0 {
 		t.Errorf("Gate = %+v; want none, the deploy applies a flag change", refused)
 	}
@@ -391,11 +452,7 @@ func TestRemovingAPushDatasetPassesTheGate(t *testing.T) {
 // parseScenario is a fixture's plan.
 func parseScenario(t *testing.T, scenario string) *tfjson.Plan {
 	t.Helper()
-	p, err := ParsePlan(readScenario(t, scenario))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p.Plan
+	return parsed(t, readScenario(t, scenario)).Plan
 }
 
 // editPlan is a fixture with one resource's change edited.

@@ -1,7 +1,9 @@
 package plansummary
 
 import (
+	"cmp"
 	"encoding/json"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -15,10 +17,14 @@ type policyDocument struct {
 }
 
 type statement struct {
-	Effect    string            `json:"Effect"`
-	Principal principal         `json:"Principal"`
-	Action    oneOrMany[string] `json:"Action"`
-	Resource  oneOrMany[string] `json:"Resource"`
+	Effect       string            `json:"Effect"`
+	Principal    principal         `json:"Principal"`
+	NotPrincipal principal         `json:"NotPrincipal"`
+	Action       oneOrMany[string] `json:"Action"`
+	NotAction    oneOrMany[string] `json:"NotAction"`
+	Resource     oneOrMany[string] `json:"Resource"`
+	NotResource  oneOrMany[string] `json:"NotResource"`
+	Condition    any               `json:"Condition"`
 }
 
 // oneOrMany decodes IAM's "a value or a list of values".
@@ -38,25 +44,22 @@ func (o *oneOrMany[T]) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// principal holds the AWS principals of a statement; "*" (anyone) is kept as
-// the single entry "*".
-type principal struct {
-	AWS oneOrMany[string]
-}
+// principal holds the principals of a statement by type ("AWS", "Service",
+// "Federated", ...); "*" (anyone) is kept as the single AWS entry "*", which
+// IAM reads the same.
+type principal map[string]oneOrMany[string]
 
 func (p *principal) UnmarshalJSON(data []byte) error {
 	var anyone string
 	if err := json.Unmarshal(data, &anyone); err == nil {
-		p.AWS = []string{anyone}
+		*p = principal{"AWS": {anyone}}
 		return nil
 	}
-	var byType struct {
-		AWS oneOrMany[string] `json:"AWS"`
-	}
+	var byType map[string]oneOrMany[string]
 	if err := json.Unmarshal(data, &byType); err != nil {
 		return err
 	}
-	p.AWS = byType.AWS
+	*p = byType
 	return nil
 }
 
@@ -79,7 +82,7 @@ func (doc policyDocument) grantedPrincipals() (principals []string, write bool) 
 		if s.Effect != "Allow" {
 			continue
 		}
-		for _, p := range s.Principal.AWS {
+		for _, p := range s.Principal["AWS"] {
 			if p == "*" {
 				continue
 			}
@@ -131,4 +134,149 @@ func accountOf(arn string) string {
 		return ""
 	}
 	return parts[4]
+}
+
+// Grant is a part of a policy document, as a reviewer reads it: what one
+// principal may (Allow) or may not (Deny) do on some resources.
+type Grant struct {
+	Effect string
+	// Principal is "" in a policy attached to an identity. An AWS principal
+	// is its ARN, or "*" (anyone); a principal of another type starts with
+	// its type ("Service lambda.amazonaws.com"); a NotPrincipal starts with
+	// "all but ".
+	Principal string
+	// Account is an AWS principal's account, or "". NewAccount is true when
+	// Terraform never granted any principal in it (see Summary).
+	Account    string
+	NewAccount bool
+	// Actions and Resources are sorted; a NotAction or NotResource list is
+	// one entry, "all but ..." .
+	Actions, Resources []string
+	// Condition is the statement's condition as compact JSON, or "".
+	Condition string
+}
+
+// grantAtom is the smallest part of a policy: one effect for one principal,
+// one action and one resource under one condition. Documents compare by
+// their atoms, whatever their statements, Sids and order.
+type grantAtom struct{ effect, principal, action, resource, condition string }
+
+// atoms breaks a document into its atoms.
+func (doc policyDocument) atoms() map[grantAtom]bool {
+	set := map[grantAtom]bool{}
+	for _, s := range doc.Statement {
+		condition := ""
+		if s.Condition != nil {
+			// A decoded JSON value always encodes again, its keys sorted.
+			encoded, _ := json.Marshal(s.Condition)
+			condition = string(encoded)
+		}
+		principals := append(s.Principal.names(""), s.NotPrincipal.names("all but ")...)
+		if len(principals) == 0 {
+			principals = []string{""}
+		}
+		actions := append(slices.Clone([]string(s.Action)), allBut(s.NotAction)...)
+		resources := append(slices.Clone([]string(s.Resource)), allBut(s.NotResource)...)
+		for _, p := range principals {
+			for _, a := range actions {
+				for _, r := range resources {
+					set[grantAtom{s.Effect, p, a, r, condition}] = true
+				}
+			}
+		}
+	}
+	return set
+}
+
+// names is every principal of a statement as Grant.Principal shows it.
+func (p principal) names(prefix string) []string {
+	var names []string
+	for _, typ := range slices.Sorted(maps.Keys(p)) {
+		for _, value := range p[typ] {
+			if typ == "AWS" {
+				names = append(names, prefix+value)
+			} else {
+				names = append(names, prefix+typ+" "+value)
+			}
+		}
+	}
+	return names
+}
+
+// allBut is a NotAction or NotResource list as one entry, or none.
+func allBut(values []string) []string {
+	if len(values) == 0 {
+		return nil
+	}
+	return []string{"all but " + strings.Join(slices.Sorted(slices.Values(values)), ", ")}
+}
+
+// grantsOf groups atoms for reading: first the actions one principal has on
+// one resource, then the resources that share the same actions.
+func grantsOf(atoms map[grantAtom]bool) []Grant {
+	type onResource struct{ effect, principal, resource, condition string }
+	actions := map[onResource][]string{}
+	for a := range atoms {
+		key := onResource{a.effect, a.principal, a.resource, a.condition}
+		actions[key] = append(actions[key], a.action)
+	}
+	type sameActions struct{ effect, principal, condition, actions string }
+	grants := map[sameActions]*Grant{}
+	for key, acts := range actions {
+		slices.Sort(acts)
+		merged := sameActions{key.effect, key.principal, key.condition, strings.Join(acts, "\n")}
+		if grants[merged] == nil {
+			grants[merged] = &Grant{Effect: key.effect, Principal: key.principal, Account: principalAccount(key.principal),
+				Actions: acts, Condition: key.condition}
+		}
+		grants[merged].Resources = append(grants[merged].Resources, key.resource)
+	}
+	var sorted []Grant
+	for _, g := range grants {
+		slices.Sort(g.Resources)
+		sorted = append(sorted, *g)
+	}
+	slices.SortFunc(sorted, func(a, b Grant) int {
+		return cmp.Or(
+			cmp.Compare(a.Effect, b.Effect),
+			cmp.Compare(a.Principal, b.Principal),
+			slices.Compare(a.Actions, b.Actions),
+			slices.Compare(a.Resources, b.Resources),
+			cmp.Compare(a.Condition, b.Condition),
+		)
+	})
+	return sorted
+}
+
+// policyDiff is what one document grants that the other does not, both
+// ways: added is in after only, removed in before only.
+func policyDiff(before, after policyDocument) (added, removed []Grant) {
+	b, a := before.atoms(), after.atoms()
+	return grantsOf(subtract(a, b)), grantsOf(subtract(b, a))
+}
+
+// samePolicy is true when two documents grant the same.
+func samePolicy(x, y policyDocument) bool { return maps.Equal(x.atoms(), y.atoms()) }
+
+// subtract is what set has that other lacks.
+func subtract(set, other map[grantAtom]bool) map[grantAtom]bool {
+	out := map[grantAtom]bool{}
+	for atom := range set {
+		if !other[atom] {
+			out[atom] = true
+		}
+	}
+	return out
+}
+
+// accountID matches a principal given as a bare account id, which IAM reads
+// as the account's root.
+var accountID = regexp.MustCompile(`^[0-9]{12}$`)
+
+// principalAccount is the account of an AWS principal, or "".
+func principalAccount(p string) string {
+	if accountID.MatchString(p) {
+		return p
+	}
+	return accountOf(p)
 }

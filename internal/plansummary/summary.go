@@ -36,9 +36,15 @@ type Summary struct {
 	// replace, delete, forget. An imported resource that also changes counts
 	// under both, as Terraform counts it.
 	Counts map[string]int
-	// Destructive lists every deletion or replacement and every change that
-	// puts data at risk, the riskiest first.
-	Destructive []Destruction
+	// Refused lists the changes the deploy refuses to apply (see Gate), and
+	// Flagged the risky changes it applies, which the reviewer must judge
+	// (see Risk.Refused), each by address.
+	Refused, Flagged []RiskyChange
+	// Deleted lists every other deletion or replacement, by address.
+	Deleted []ResourceChange
+	// Drift lists the resources changed outside Terraform since it last
+	// applied them, by address.
+	Drift []Drift
 	// Datasets lists each dataset the plan changes, by status, kind, name.
 	Datasets []DatasetChange
 	// Other lists changes to shared resources and users' push policies.
@@ -62,12 +68,10 @@ type ResourceChange struct {
 	Ours  bool
 }
 
-// Destruction is a resource change a reviewer must look at first.
-type Destruction struct {
+// RiskyChange is a resource change that a rule flags (see Gate).
+type RiskyChange struct {
 	ResourceChange
-	// Risk says how the change puts data at risk (see Gate); nil when it
-	// only deletes or replaces a resource that holds none.
-	Risk *Risk
+	Risk Risk
 }
 
 // DatasetChange is what the plan does to one dataset.
@@ -96,6 +100,9 @@ type DatasetChange struct {
 	PaperworkGap *PaperworkGap
 	// Resources counts the dataset's own resources per verb.
 	Resources map[string]int
+	// ChangedOutside is true when some of the dataset's resources were
+	// changed outside Terraform (see Summary.Drift).
+	ChangedOutside bool
 }
 
 // Diff is a value before and after the plan; Unknown is true when the after
@@ -112,8 +119,8 @@ func (d Diff[T]) Changed() bool { return d.Unknown || d.Before != d.After }
 type Principal struct {
 	ARN     string
 	Account string
-	// NewAccount is true when no principal of the plan's prior state is in
-	// this account.
+	// NewAccount is true when Terraform never granted any principal in this
+	// account (see appliedAccounts).
 	NewAccount bool
 }
 
@@ -171,6 +178,8 @@ func Summarize(p *Plan, paperwork PaperworkLookup) *Summary {
 	}
 	unknownPolicies := map[string]bool{}
 	risks := newRiskContext(p.Plan)
+	knownAccounts := appliedAccounts(p.Plan)
+	s.Drift = drifts(p.Plan, knownAccounts)
 
 	for _, rc := range managedChanges(p.Plan) {
 		id, ours := naming.ParseLogicalID(rc.Name)
@@ -209,10 +218,16 @@ func Summarize(p *Plan, paperwork PaperworkLookup) *Summary {
 		}
 	}
 
-	knownAccounts := priorAccounts(p.Plan)
+	changedOutside := map[datasetKey]bool{}
+	for _, d := range s.Drift {
+		if d.Ours && (d.Owner.Owner == naming.OwnerPush || d.Owner.Owner == naming.OwnerPull) {
+			changedOutside[datasetKey{datasets.Kind(d.Owner.Owner), d.Owner.Dataset}] = true
+		}
+	}
 	for key, ds := range states {
 		if change, ok := ds.diff(key, knownAccounts); ok {
 			change.Paperwork, change.PaperworkGap = paperwork.find(key.kind, key.name, change.Status)
+			change.ChangedOutside = changedOutside[key]
 			s.Datasets = append(s.Datasets, change)
 		}
 	}
@@ -222,17 +237,20 @@ func Summarize(p *Plan, paperwork PaperworkLookup) *Summary {
 }
 
 // list counts a changing resource under each of its verbs and lists it where
-// a reviewer should see it: under destructive changes, and, when no dataset
-// owns it, under other or unowned changes.
+// a reviewer should see it: under refused, flagged or deleted changes, and,
+// when no dataset owns it, under other or unowned changes.
 func (s *Summary) list(rc *tfjson.ResourceChange, vs []string, id naming.LogicalID, ours bool, risks riskContext) {
 	for _, v := range vs {
 		s.Counts[v]++
 	}
 	change := ResourceChange{Address: rc.Address, Verb: vs[len(vs)-1], Owner: id, Ours: ours}
-	if risk, atRisk := risks.risk(rc); atRisk {
-		s.Destructive = append(s.Destructive, Destruction{ResourceChange: change, Risk: &risk})
-	} else if deletes(rc.Change.Actions) {
-		s.Destructive = append(s.Destructive, Destruction{ResourceChange: change})
+	switch risk, atRisk := risks.risk(rc); {
+	case atRisk && risk.Refused():
+		s.Refused = append(s.Refused, RiskyChange{change, risk})
+	case atRisk:
+		s.Flagged = append(s.Flagged, RiskyChange{change, risk})
+	case deletes(rc.Change.Actions):
+		s.Deleted = append(s.Deleted, change)
 	}
 	switch {
 	case !ours:
@@ -312,7 +330,7 @@ func (ds *datasetState) diff(key datasetKey, knownAccounts map[string]bool) (Dat
 		change.Bucket = cmp.Or(a.bucket, b.bucket)
 		gained, lost := setDiff(toSet(b.principals), toSet(a.principals))
 		change.PrincipalsGained = principals(gained, knownAccounts)
-		change.PrincipalsLost = principals(lost, knownAccounts)
+		change.PrincipalsLost = principals(lost, nil)
 		change.PrincipalsUnknown = a.principalsUnknown
 		change.Flags = flagChanges(change.Status,
 			FlagChange{flagAllowPush, b.allowPush, a.allowPush},
@@ -332,26 +350,39 @@ func flagChanges(status Status, flags ...FlagChange) []FlagChange {
 	return slices.DeleteFunc(flags, func(f FlagChange) bool { return f.Before == f.After })
 }
 
-// principals describes principal ARNs, marking accounts the prior state
-// never granted.
+// principals describes principal ARNs, marking the accounts that
+// knownAccounts lacks; nil marks none (a principal lost is no new account,
+// even one granted by hand).
 func principals(arns []string, knownAccounts map[string]bool) []Principal {
 	var out []Principal
 	for _, arn := range arns {
 		account := accountOf(arn)
-		out = append(out, Principal{ARN: arn, Account: account, NewAccount: !knownAccounts[account]})
+		out = append(out, Principal{ARN: arn, Account: account, NewAccount: knownAccounts != nil && !knownAccounts[account]})
 	}
 	return out
 }
 
-// priorAccounts is every account the prior state already deals with: the
-// accounts of its resources' ARNs and of every principal its policies grant.
-func priorAccounts(p *tfjson.Plan) map[string]bool {
-	accounts := map[string]bool{}
+// appliedAccounts is every account Terraform dealt with when it last
+// applied the resources: the accounts of their ARNs and of every principal
+// their policies grant. It is the plan's prior state, except that a resource
+// changed outside Terraform counts as it was before that change (its
+// drift's before): an account someone granted by hand is still new.
+func appliedAccounts(p *tfjson.Plan) map[string]bool {
+	applied := map[string]any{}
 	for _, r := range priorResources(p) {
-		if account := accountOf(stringAttribute(r.AttributeValues, "arn")); account != "" {
+		applied[r.Address] = r.AttributeValues
+	}
+	for _, rc := range driftChanges(p) {
+		if rc.Change.Before != nil {
+			applied[rc.Address] = rc.Change.Before
+		}
+	}
+	accounts := map[string]bool{}
+	for _, values := range applied {
+		if account := accountOf(stringAttribute(values, "arn")); account != "" {
 			accounts[account] = true
 		}
-		if doc, ok := parsePolicy(stringAttribute(r.AttributeValues, "policy")); ok {
+		if doc, ok := parsePolicy(stringAttribute(values, "policy")); ok {
 			granted, _ := doc.grantedPrincipals()
 			for _, arn := range granted {
 				accounts[accountOf(arn)] = true
@@ -363,12 +394,9 @@ func priorAccounts(p *tfjson.Plan) map[string]bool {
 
 // sort puts every list in its reading order.
 func (s *Summary) sort() {
-	slices.SortFunc(s.Destructive, func(a, b Destruction) int {
-		return cmp.Or(
-			cmp.Compare(boolRank(a.Risk == nil), boolRank(b.Risk == nil)),
-			cmp.Compare(a.Address, b.Address),
-		)
-	})
+	byRiskyAddress := func(a, b RiskyChange) int { return cmp.Compare(a.Address, b.Address) }
+	slices.SortFunc(s.Refused, byRiskyAddress)
+	slices.SortFunc(s.Flagged, byRiskyAddress)
 	slices.SortFunc(s.Datasets, func(a, b DatasetChange) int {
 		return cmp.Or(
 			cmp.Compare(slices.Index(statusOrder, a.Status), slices.Index(statusOrder, b.Status)),
@@ -377,22 +405,10 @@ func (s *Summary) sort() {
 		)
 	})
 	byAddress := func(a, b ResourceChange) int { return cmp.Compare(a.Address, b.Address) }
+	slices.SortFunc(s.Deleted, byAddress)
 	slices.SortFunc(s.Other, byAddress)
 	slices.SortFunc(s.Unowned, byAddress)
 }
-
-func boolRank(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
-// Refused is true when the deploy refuses to apply the change (see Gate).
-func (d Destruction) Refused() bool { return d.Risk != nil && d.Risk.Refused() }
-
-// Refused is true when the deploy refuses to apply the plan (see Gate).
-func (s *Summary) Refused() bool { return slices.ContainsFunc(s.Destructive, Destruction.Refused) }
 
 // Empty is true when the plan changes no resource.
 func (s *Summary) Empty() bool {

@@ -18,8 +18,18 @@ const awsProvider = "registry.terraform.io/hashicorp/aws"
 // by ParsePlan, as the deploy reads a real one.
 func planOf(t *testing.T, changes ...*tfjson.ResourceChange) *Plan {
 	t.Helper()
+	return driftedPlanOf(t, nil, changes...)
+}
+
+// driftedPlanOf is a plan of these resource changes whose refresh found
+// drift: resources changed outside Terraform, each a change from what
+// Terraform last applied (before) to what is there now (after, nil when
+// deleted), with actions update or delete.
+func driftedPlanOf(t *testing.T, drift []*tfjson.ResourceChange, changes ...*tfjson.ResourceChange) *Plan {
+	t.Helper()
 	complete := true
-	data, err := json.Marshal(&tfjson.Plan{FormatVersion: "1.2", TerraformVersion: "1.11.4", Complete: &complete, ResourceChanges: changes})
+	data, err := json.Marshal(&tfjson.Plan{FormatVersion: "1.2", TerraformVersion: "1.11.4", Complete: &complete,
+		ResourceChanges: changes, ResourceDrift: drift})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,9 +100,19 @@ func bucketValues(bucket string) map[string]any {
 	return map[string]any{"id": bucket, "bucket": bucket, "arn": "arn:aws:s3:::" + bucket, "force_destroy": false, "object_lock_enabled": false}
 }
 
-func bucketPolicyValues(bucket, principal string) map[string]any {
+// bucketPolicyValues is a pull bucket's policy that lets principals read.
+func bucketPolicyValues(bucket string, principals ...string) map[string]any {
+	readers, _ := json.Marshal(principals) // a list of strings always encodes
 	return map[string]any{"id": bucket, "bucket": bucket, "policy": `{"Version":"2012-10-17","Statement":[{"Sid":"Read","Effect":"Allow",` +
-		`"Principal":{"AWS":"` + principal + `"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::` + bucket + `/*"}]}`}
+		`"Principal":{"AWS":` + string(readers) + `},"Action":"s3:GetObject","Resource":"arn:aws:s3:::` + bucket + `/*"}]}`}
+}
+
+// pullUserPolicyValues is a user's inline policy for one pull bucket.
+func pullUserPolicyValues(role, dataset string) map[string]any {
+	bucket := naming.PullBucket(dataset)
+	return map[string]any{"id": role + ":" + naming.UserPullPolicy(dataset), "name": naming.UserPullPolicy(dataset), "role": role,
+		"policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","s3:PutObject"],` +
+			`"Resource":"arn:aws:s3:::` + bucket + `/*"},{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::` + bucket + `"}]}`}
 }
 
 func publicAccessBlockValues(bucket string) map[string]any {
