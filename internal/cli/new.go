@@ -201,9 +201,16 @@ func Skeleton(kind naming.Kind, name, schemaRef string) []byte {
 }
 
 // placeholders are the fields a skeleton leaves empty for the analyst to
-// fill in: every required field but the name, which new writes.
+// fill in, in the file's order: every required field but the name, which
+// new writes.
 func placeholders(schema *datasets.Schema) []string {
-	return slices.DeleteFunc(slices.Clone(schema.Required), func(field string) bool { return field == "name" })
+	var fields []string
+	for _, p := range schema.Properties {
+		if p.Name != "name" && schema.IsRequired(p.Name) {
+			fields = append(fields, p.Name)
+		}
+	}
+	return fields
 }
 
 // placeholderList names the fields the analyst fills in: "bucket, users and

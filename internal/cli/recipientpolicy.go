@@ -101,7 +101,7 @@ func RecipientPolicy(args []string, stdout, stderr io.Writer) int {
 	}
 
 	if handout.NeedAccount(targets) && *account == "" {
-		if *account, err = callerAccount(context.Background()); err != nil {
+		if *account, err = callerAccount(context.Background(), iamSigningRegion); err != nil {
 			return fail(1, "%v; or give --account", err)
 		}
 	}
@@ -153,15 +153,15 @@ func writeJSON(stdout, stderr io.Writer, handouts []handout.Handout) int {
 	return 0
 }
 
-// callerAccount is the account of the usual AWS credentials.
-func callerAccount(ctx context.Context) (string, error) {
+// callerAccount is the account of the usual AWS credentials; region signs
+// the request when they name none (STS answers in every region).
+func callerAccount(ctx context.Context, region string) (string, error) {
 	cfg, err := config.LoadDefaultConfig(ctx)
 	if err != nil {
 		return "", fmt.Errorf("load AWS configuration: %w", err)
 	}
 	if cfg.Region == "" {
-		// STS answers in every region; one is needed to sign.
-		cfg.Region = iamSigningRegion
+		cfg.Region = region
 	}
 	identity, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
