@@ -2,7 +2,8 @@
 // writes a name and every part that reads it back: the dataset kinds and
 // where their files live, the export bucket, every AWS name derived from a
 // dataset's name, the Terraform logical-id scheme, the policy names on users'
-// roles and the mover's environment variables.
+// roles, the mover's environment variables, the actions a mover may use in
+// its recipient's bucket and where the dataset files' JSON Schema lives.
 //
 // The dataset model, the constructs, the mover, the plan summary, the branch
 // check and the migration tools all import it, so renaming anything here is a

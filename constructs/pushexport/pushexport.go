@@ -236,7 +236,7 @@ func MoverPolicy(exportBucket string, dataset datasets.Push, logGroupARN, failed
 		iampolicy.Statement{
 			Sid:      "WriteToRecipient",
 			Effect:   iampolicy.Allow,
-			Action:   []string{"s3:PutObject", "s3:PutObjectAcl", "s3:AbortMultipartUpload"},
+			Action:   naming.RecipientWriteActions(),
 			Resource: []string{iampolicy.ObjectsARN(dataset.Bucket, prefix)},
 		},
 		iampolicy.Statement{
@@ -246,7 +246,7 @@ func MoverPolicy(exportBucket string, dataset datasets.Push, logGroupARN, failed
 			// the mover relies on S3's answers to the copy.
 			Sid:      "ReadBackFromRecipient",
 			Effect:   iampolicy.Allow,
-			Action:   []string{"s3:GetObject"},
+			Action:   naming.RecipientReadBackActions(),
 			Resource: []string{iampolicy.ObjectsARN(dataset.Bucket, prefix)},
 		},
 		iampolicy.Statement{

@@ -19,6 +19,10 @@ import (
 // dataset of kind k: "push_dataset/".
 func branchPrefix(k naming.Kind) string { return string(k) + "_dataset/" }
 
+// Branch is the branch an analyst adds or changes the dataset on:
+// "push_dataset/new_project".
+func Branch(k naming.Kind, name string) string { return branchPrefix(k) + name }
+
 // Result is what the check found: errors fail the check, warnings do not.
 type Result struct {
 	Errors   []string

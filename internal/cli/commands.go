@@ -31,6 +31,9 @@ const usage = `usage: go run ./cmd/exports COMMAND
   branch-check --branch B check a push_dataset/<name> or pull_dataset/<name> branch changes that file
   redrive [--dry-run]     re-invoke each failed move in the failed-moves queue on its own mover (redrive -h)
   migrate --from DIR      bring the earlier tool's push_datasets/ and pull_datasets/ across, with a report
+  new push|pull NAME      write datasets/<kind>/NAME.yaml, to fill in: a comment per field says what to write
+  recipient-policy NAME.. what the recipient (push) or the readers (pull) need, ready to send (--from-plan PLAN.json)
+  schema                  write datasets/schema/*.schema.json, the dataset files' JSON Schema, from the model
 
 Synthesis is the other program: go run . (or cdktf synth).
 `
@@ -53,6 +56,12 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		return Redrive(args[1:], stdout, stderr)
 	case "migrate":
 		return Migrate(args[1:], stdout, stderr)
+	case "new":
+		return New(args[1:], stdout, stderr)
+	case "recipient-policy":
+		return RecipientPolicy(args[1:], stdout, stderr)
+	case "schema":
+		return Schema(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
