@@ -109,8 +109,9 @@ func (h *harness) invocations() []string {
 		if err != nil {
 			h.t.Fatal(err)
 		}
-		function, isInvoke := strings.CutPrefix(u.Path, "/2015-03-31/functions/")
-		if function, isInvoke = strings.CutSuffix(function, "/invocations"); isInvoke {
+		function, underFunctions := strings.CutPrefix(u.Path, "/2015-03-31/functions/")
+		function, isInvoke := strings.CutSuffix(function, "/invocations")
+		if underFunctions && isInvoke {
 			if function, err = url.PathUnescape(function); err != nil {
 				h.t.Fatal(err)
 			}
