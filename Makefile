@@ -71,8 +71,14 @@ mover-zip: ## Build the mover Lambda as a reproducible zip (build/mover.zip).
 .PHONY: test
 test: tools terraform-config ## Run every test: unit, synth, integration against moto, lint.
 	go vet ./...
+	$(STATICCHECK)
 	go test -count=1 -timeout 30m ./...
 	$(LINT_WORKFLOWS)
+
+# staticcheck at the version tools/go.mod pins, with its default checks,
+# over the main module: -modfile builds the tool from tools/go.mod while
+# the packages it checks load from the repository root's go.mod.
+STATICCHECK = go tool -modfile=tools/go.mod staticcheck ./...
 
 .PHONY: clean
 clean: ## Remove everything the build and tests write.

@@ -5,6 +5,11 @@
 package stacks
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawscalleridentity"
@@ -115,27 +120,22 @@ func NewExportsStack(scope constructs.Construct, id string, config Config) cdktf
 		code = pushexport.Code{Path: asset.Path(), SHA256: config.MoverZipHash}
 	}
 	for _, push := range config.Datasets.Push {
-		mover := pushexport.New(stack, naming.DatasetID(datasets.KindPush, push.Name), pushexport.Config{
+		mover := pushexport.NewPushExport(stack, naming.DatasetID(datasets.KindPush, push.Name), &pushexport.PushExportProps{
 			Dataset:             push,
 			ExportBucket:        naming.ExportBucket,
 			AccountID:           account.AccountId(),
 			FailedMovesQueueARN: exports.FailedMovesQueue.Arn(),
 			Code:                code,
 		})
-		moverRoleARNs[push.Name] = mover.Role.Arn()
-		targets = append(targets, exportbucket.NotificationTarget{
-			ID:          naming.DatasetID(datasets.KindPush, push.Name),
-			Prefix:      push.Prefix(),
-			FunctionARN: mover.Function.Arn(),
-			Permission:  mover.Permission,
-		})
+		moverRoleARNs[push.Name] = mover.Role().Arn()
+		targets = append(targets, mover.NotificationTarget())
 	}
 	exports.AddNotification(targets)
 
 	pullBucketNames := map[string]*string{}
 	for _, pull := range config.Datasets.Pull {
-		bucket := pullexport.New(stack, naming.DatasetID(datasets.KindPull, pull.Name), pullexport.Config{Dataset: pull})
-		pullBucketNames[pull.Name] = bucket.Bucket.Bucket()
+		export := pullexport.NewPullExport(stack, naming.DatasetID(datasets.KindPull, pull.Name), &pullexport.PullExportProps{Dataset: pull})
+		pullBucketNames[pull.Name] = export.Bucket().Bucket()
 	}
 
 	useraccess.New(stack, "users", useraccess.Config{
@@ -174,10 +174,7 @@ func newProvider(stack cdktf.TerraformStack, config Config) {
 	if config.Endpoint != "" {
 		// Every service the stack uses, sent to the emulator; credentials
 		// still come from the environment, never from this file.
-		endpoint := jsii.String(config.Endpoint)
-		providerConfig.Endpoints = []*provider.AwsProviderEndpoints{{
-			Iam: endpoint, Lambda: endpoint, Logs: endpoint, S3: endpoint, Sqs: endpoint, Sts: endpoint,
-		}}
+		providerConfig.Endpoints = []*provider.AwsProviderEndpoints{emulatorEndpoints(config.Endpoint)}
 		providerConfig.S3UsePathStyle = true
 		providerConfig.SkipCredentialsValidation = true
 		providerConfig.SkipMetadataApiCheck = jsii.String("true")
@@ -185,6 +182,51 @@ func newProvider(stack cdktf.TerraformStack, config Config) {
 	}
 	provider.NewAwsProvider(stack, jsii.String("aws"), providerConfig)
 	stack.AddOverride(jsii.String("terraform.required_providers.aws.version"), jsii.String(AWSProviderVersion))
+}
+
+// serviceEndpoints names, for every Terraform resource and data source type
+// the stack uses, the AWS provider endpoint that serves it. An entry ending
+// in "_" is a prefix of types. With an emulator, the provider sends exactly
+// these endpoints to it: a type no entry covers would go to AWS itself, so
+// a test fails on it until its endpoint is listed here.
+var serviceEndpoints = []struct{ types, endpoint string }{
+	{"aws_caller_identity", "sts"},
+	{"aws_cloudwatch_log_", "logs"},
+	{"aws_cloudwatch_metric_alarm", "cloudwatch"},
+	{"aws_iam_", "iam"},
+	{"aws_lambda_", "lambda"},
+	{"aws_s3_", "s3"},
+	{"aws_sqs_", "sqs"},
+}
+
+// endpointFor is the provider endpoint that serves a resource or data
+// source type, and whether serviceEndpoints lists it.
+func endpointFor(terraformType string) (string, bool) {
+	for _, service := range serviceEndpoints {
+		if terraformType == service.types || strings.HasSuffix(service.types, "_") && strings.HasPrefix(terraformType, service.types) {
+			return service.endpoint, true
+		}
+	}
+	return "", false
+}
+
+// emulatorEndpoints sends every endpoint in serviceEndpoints to url. They
+// are named by the JSON names of the provider binding's endpoint fields,
+// which for the one-word services here are Terraform's names too; a name
+// that is none of them panics, as jsii does on invalid configuration.
+func emulatorEndpoints(url string) *provider.AwsProviderEndpoints {
+	names := map[string]string{}
+	for _, service := range serviceEndpoints {
+		names[service.endpoint] = url
+	}
+	data, _ := json.Marshal(names) // a map of strings always marshals
+	decoder := json.NewDecoder(bytes.NewReader(data))
+	decoder.DisallowUnknownFields()
+	var endpoints provider.AwsProviderEndpoints
+	if err := decoder.Decode(&endpoints); err != nil {
+		panic(fmt.Errorf("stacks: serviceEndpoints names an endpoint the AWS provider does not have: %w", err))
+	}
+	return &endpoints
 }
 
 func newBackend(stack cdktf.TerraformStack, backend Backend) {

@@ -225,9 +225,20 @@ func TestProviderAndBackend(t *testing.T) {
 	tf = parse(t, stackJSON(t, synth(t, config)))
 	aws = tf.Provider["aws"][0]
 	endpoints := aws["endpoints"].([]any)[0].(map[string]any)
-	for _, service := range []string{"iam", "lambda", "logs", "s3", "sqs", "sts"} {
+	for _, service := range []string{"cloudwatch", "iam", "lambda", "logs", "s3", "sqs", "sts"} {
 		if endpoints[service] != config.Endpoint {
 			t.Errorf("endpoint for %s = %v", service, endpoints[service])
+		}
+	}
+	// Every resource and data source goes to the emulator, none to AWS.
+	for kind, byType := range map[string]map[string]map[string]map[string]any{"resource": tf.Resource, "data source": tf.Data} {
+		for terraformType := range byType {
+			endpoint, listed := stacks.EndpointFor(terraformType)
+			if !listed {
+				t.Errorf("%s type %s: no endpoint in stacks.serviceEndpoints, so with an emulator the provider would call AWS for it; add its service", kind, terraformType)
+			} else if endpoints[endpoint] != config.Endpoint {
+				t.Errorf("%s type %s: endpoint %s = %v, want the emulator", kind, terraformType, endpoint, endpoints[endpoint])
+			}
 		}
 	}
 	for _, flag := range []string{"s3_use_path_style", "skip_credentials_validation", "skip_region_validation"} {
@@ -244,6 +255,27 @@ func TestProviderAndBackend(t *testing.T) {
 	cloud := map[string]any{"organization": "ministryofjustice", "workspaces": map[string]any{"name": "data-engineering-exports"}}
 	if got := tf.Terraform["cloud"]; !jsonEqual(got, cloud) {
 		t.Errorf("cloud = %v, want %v", got, cloud)
+	}
+}
+
+// TestEndpointForRefusesUnlistedServices: a type of a service the stack does
+// not use yet has no endpoint, so adding one fails TestProviderAndBackend
+// until serviceEndpoints lists it.
+func TestEndpointForRefusesUnlistedServices(t *testing.T) {
+	for terraformType, want := range map[string]string{
+		"aws_cloudwatch_metric_alarm":            "cloudwatch",
+		"aws_cloudwatch_log_group":               "logs",
+		"aws_cloudwatch_log_subscription_filter": "logs",
+		"aws_caller_identity":                    "sts",
+		"aws_s3_bucket_notification":             "s3",
+		"aws_sns_topic":                          "",
+		"aws_kms_key":                            "",
+		"aws_cloudwatch_event_rule":              "",
+		"aws_s3control_access_point_policy":      "",
+	} {
+		if got, listed := stacks.EndpointFor(terraformType); got != want || listed != (want != "") {
+			t.Errorf("EndpointFor(%s) = %q, %v; want %q", terraformType, got, listed, want)
+		}
 	}
 }
 

@@ -55,8 +55,6 @@ type Output struct {
 	// FailedMovesQueue receives every event the mover failed to handle after
 	// Lambda's retries.
 	FailedMovesQueue sqsqueue.SqsQueue
-	// FailedMovesAlarm goes off while any failed move waits in the queue.
-	FailedMovesAlarm cloudwatchmetricalarm.CloudwatchMetricAlarm
 	scope            constructs.Construct
 }
 
@@ -73,10 +71,10 @@ type NotificationTarget struct {
 	Permission cdktf.ITerraformDependable
 }
 
-// New creates the export bucket and the failed-moves queue.
+// New creates the export bucket, the failed-moves queue and its alarm.
 func New(scope constructs.Construct, id string, config Config) *Output {
 	scope = constructs.NewConstruct(scope, &id)
-	bucket := securebucket.New(scope, "bucket", securebucket.Config{
+	bucket := securebucket.New(constructs.NewConstruct(scope, jsii.String("bucket")), securebucket.Config{
 		Name:      config.Name,
 		LogicalID: func(part string) string { return naming.SharedLogicalID(partBucketPrefix + part) },
 	})
@@ -86,14 +84,15 @@ func New(scope constructs.Construct, id string, config Config) *Output {
 		SqsManagedSseEnabled:    true,
 	})
 	queue.OverrideLogicalId(jsii.String(naming.SharedLogicalID(PartFailedMovesQueue)))
-	return &Output{Output: bucket, FailedMovesQueue: queue, FailedMovesAlarm: newFailedMovesAlarm(scope, queue, config), scope: scope}
+	newFailedMovesAlarm(scope, queue, config)
+	return &Output{Output: bucket, FailedMovesQueue: queue, scope: scope}
 }
 
 // newFailedMovesAlarm watches the queue: a message there is a file that
 // stayed in the export bucket after every retry, so one is enough to alarm.
 // SQS publishes its metrics every 5 minutes; missing data means no queue
 // activity, which is the healthy state.
-func newFailedMovesAlarm(scope constructs.Construct, queue sqsqueue.SqsQueue, config Config) cloudwatchmetricalarm.CloudwatchMetricAlarm {
+func newFailedMovesAlarm(scope constructs.Construct, queue sqsqueue.SqsQueue, config Config) {
 	var actions *[]*string
 	if len(config.AlarmActions) > 0 {
 		actions = jsii.Strings(config.AlarmActions...)
@@ -115,7 +114,6 @@ func newFailedMovesAlarm(scope constructs.Construct, queue sqsqueue.SqsQueue, co
 		OkActions:          actions,
 	})
 	alarm.OverrideLogicalId(jsii.String(naming.SharedLogicalID(PartFailedMovesAlarm)))
-	return alarm
 }
 
 // AddNotification creates the bucket's one notification configuration, with

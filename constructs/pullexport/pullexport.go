@@ -6,6 +6,8 @@ package pullexport
 
 import (
 	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucket"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketpolicy"
 
 	"github.com/ministryofjustice/data-engineering-exports/constructs/iampolicy"
 	"github.com/ministryofjustice/data-engineering-exports/constructs/securebucket"
@@ -13,26 +15,40 @@ import (
 	"github.com/ministryofjustice/data-engineering-exports/naming"
 )
 
-// Config is one pull dataset.
-type Config struct {
+// PullExportProps is one pull dataset.
+type PullExportProps struct {
 	Dataset datasets.Pull
 }
 
-// Output is the dataset's bucket.
-type Output struct {
-	*securebucket.Output
+// PullExport is the construct of one pull dataset: a constructs.Construct
+// that any CDKTF app can place in its own stack, and use as a scope. It is
+// made as pushexport.PushExport is, for the same reasons: see there.
+type PullExport struct {
+	constructs.Construct
+	bucket s3bucket.S3Bucket
+	policy s3bucketpolicy.S3BucketPolicy
 }
 
-// New creates the bucket of one pull dataset.
-func New(scope constructs.Construct, id string, config Config) *Output {
-	dataset := config.Dataset
-	bucket := securebucket.New(scope, id, securebucket.Config{
+// Bucket is the dataset's bucket.
+func (p *PullExport) Bucket() s3bucket.S3Bucket { return p.bucket }
+
+// Policy is the bucket policy, for anything that must wait for it.
+func (p *PullExport) Policy() s3bucketpolicy.S3BucketPolicy { return p.policy }
+
+// NewPullExport creates the bucket of one pull dataset; props must not be
+// nil.
+func NewPullExport(scope constructs.Construct, id string, props *PullExportProps) *PullExport {
+	dataset := props.Dataset
+	this := &PullExport{}
+	constructs.NewConstruct_Override(this, scope, &id)
+	bucket := securebucket.New(this, securebucket.Config{
 		Name:       dataset.BucketName(),
 		LogicalID:  func(part string) string { return naming.DatasetLogicalID(naming.KindPull, dataset.Name, part) },
 		Versioning: dataset.BucketVersioning,
 		Statements: ReaderStatements(dataset),
 	})
-	return &Output{Output: bucket}
+	this.bucket, this.policy = bucket.Bucket, bucket.Policy
+	return this
 }
 
 // ReaderStatements are the bucket policy statements for the dataset's

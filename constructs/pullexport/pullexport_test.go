@@ -27,7 +27,7 @@ func TestPullBucket(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			dataset := datasets.Pull{Name: "new_project", PullARNs: readers, Users: []string{"alpha_user_one"}, AllowPush: tc.allowPush, BucketVersioning: tc.versioned}
 			stack := synthtest.Synth(t, func(scope constructs.Construct) {
-				pullexport.New(scope, "pull", pullexport.Config{Dataset: dataset})
+				pullexport.NewPullExport(scope, "pull", &pullexport.PullExportProps{Dataset: dataset})
 			})
 			if got := stack.Resource(t, "aws_s3_bucket", "pull-new_project-bucket")["bucket"]; got != "mojap-new-project" {
 				t.Errorf("bucket = %v, want mojap-new-project", got)

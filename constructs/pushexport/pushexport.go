@@ -23,6 +23,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lambdapermission"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
+	"github.com/ministryofjustice/data-engineering-exports/constructs/exportbucket"
 	"github.com/ministryofjustice/data-engineering-exports/constructs/iampolicy"
 	"github.com/ministryofjustice/data-engineering-exports/datasets"
 	"github.com/ministryofjustice/data-engineering-exports/internal/lambdazip"
@@ -61,8 +62,8 @@ const (
 	MaximumEventAgeSeconds = 6 * 60 * 60
 )
 
-// Config is one push dataset and what it shares with the others.
-type Config struct {
+// PushExportProps is one push dataset and what it shares with the others.
+type PushExportProps struct {
 	Dataset datasets.Push
 	// ExportBucket is the name of the bucket users write into.
 	ExportBucket string
@@ -91,51 +92,85 @@ func SourceCodeHash(zip []byte) string {
 	return base64.StdEncoding.EncodeToString(sum[:])
 }
 
-// Output is the created push dataset.
-type Output struct {
-	Role     iamrole.IamRole
-	Function lambdafunction.LambdaFunction
-	// Permission lets S3 invoke Function.
-	Permission lambdapermission.LambdaPermission
+// PushExport is the construct of one push dataset: a constructs.Construct
+// that any CDKTF app can place in its own stack, and use as a scope.
+//
+// It is made with constructs.NewConstruct_Override, which registers the
+// struct itself with jsii: a struct that merely embeds the Construct that
+// constructs.NewConstruct returns is unknown to jsii, which panics when it
+// is passed as a scope. jsii-runtime-go refuses, in turn, a struct without
+// a pointer-receiver method; the accessors below are those methods.
+type PushExport struct {
+	constructs.Construct
+	dataset    datasets.Push
+	role       iamrole.IamRole
+	logGroup   cloudwatchloggroup.CloudwatchLogGroup
+	function   lambdafunction.LambdaFunction
+	permission lambdapermission.LambdaPermission
 }
 
-// New creates the mover of one push dataset.
-func New(scope constructs.Construct, id string, config Config) *Output {
-	scope = constructs.NewConstruct(scope, &id)
-	dataset := config.Dataset
+// Role is the role the mover runs as, which the recipient's bucket policy
+// names.
+func (p *PushExport) Role() iamrole.IamRole { return p.role }
+
+// LogGroup holds the mover's logs.
+func (p *PushExport) LogGroup() cloudwatchloggroup.CloudwatchLogGroup { return p.logGroup }
+
+// Function is the mover.
+func (p *PushExport) Function() lambdafunction.LambdaFunction { return p.function }
+
+// Permission lets S3 invoke Function.
+func (p *PushExport) Permission() lambdapermission.LambdaPermission { return p.permission }
+
+// NotificationTarget is the export bucket's notification entry that starts
+// the mover for every object created under the dataset's prefix.
+func (p *PushExport) NotificationTarget() exportbucket.NotificationTarget {
+	return exportbucket.NotificationTarget{
+		ID:          naming.DatasetID(naming.KindPush, p.dataset.Name),
+		Prefix:      p.dataset.Prefix(),
+		FunctionARN: p.function.Arn(),
+		Permission:  p.permission,
+	}
+}
+
+// NewPushExport creates the mover of one push dataset; props must not be nil.
+func NewPushExport(scope constructs.Construct, id string, props *PushExportProps) *PushExport {
+	dataset := props.Dataset
+	this := &PushExport{dataset: dataset}
+	constructs.NewConstruct_Override(this, scope, &id)
 	logicalID := func(part string) *string {
 		return jsii.String(naming.DatasetLogicalID(naming.KindPush, dataset.Name, part))
 	}
 
-	role := iamrole.NewIamRole(scope, jsii.String(PartRole), &iamrole.IamRoleConfig{
+	this.role = iamrole.NewIamRole(this, jsii.String(PartRole), &iamrole.IamRoleConfig{
 		Name:             jsii.String(dataset.MoverName()),
 		Path:             jsii.String(naming.MoverRolePath),
-		Description:      jsii.String("Moves objects from " + iampolicy.ObjectsARN(config.ExportBucket, dataset.Prefix()) + " to " + dataset.Bucket),
+		Description:      jsii.String("Moves objects from " + iampolicy.ObjectsARN(props.ExportBucket, dataset.Prefix()) + " to " + dataset.Bucket),
 		AssumeRolePolicy: jsii.String(TrustPolicy().JSON()),
 	})
-	role.OverrideLogicalId(logicalID(PartRole))
+	this.role.OverrideLogicalId(logicalID(PartRole))
 
-	logGroup := cloudwatchloggroup.NewCloudwatchLogGroup(scope, jsii.String(PartLogGroup), &cloudwatchloggroup.CloudwatchLogGroupConfig{
+	this.logGroup = cloudwatchloggroup.NewCloudwatchLogGroup(this, jsii.String(PartLogGroup), &cloudwatchloggroup.CloudwatchLogGroupConfig{
 		Name:            jsii.String(naming.MoverLogGroup(dataset.Name)),
 		RetentionInDays: jsii.Number(LogRetentionDays),
 	})
-	logGroup.OverrideLogicalId(logicalID(PartLogGroup))
+	this.logGroup.OverrideLogicalId(logicalID(PartLogGroup))
 
-	rolePolicy := iamrolepolicy.NewIamRolePolicy(scope, jsii.String(PartRolePolicy), &iamrolepolicy.IamRolePolicyConfig{
+	rolePolicy := iamrolepolicy.NewIamRolePolicy(this, jsii.String(PartRolePolicy), &iamrolepolicy.IamRolePolicyConfig{
 		Name:   jsii.String(naming.MoverRolePolicy),
-		Role:   role.Id(),
-		Policy: jsii.String(MoverPolicy(config.ExportBucket, dataset, *logGroup.Arn(), *config.FailedMovesQueueARN).JSON()),
+		Role:   this.role.Id(),
+		Policy: jsii.String(MoverPolicy(props.ExportBucket, dataset, *this.logGroup.Arn(), *props.FailedMovesQueueARN).JSON()),
 	})
 	rolePolicy.OverrideLogicalId(logicalID(PartRolePolicy))
 
-	function := lambdafunction.NewLambdaFunction(scope, jsii.String(PartFunction), &lambdafunction.LambdaFunctionConfig{
+	this.function = lambdafunction.NewLambdaFunction(this, jsii.String(PartFunction), &lambdafunction.LambdaFunctionConfig{
 		FunctionName:   jsii.String(dataset.MoverName()),
-		Role:           role.Arn(),
+		Role:           this.role.Arn(),
 		Runtime:        jsii.String(Runtime),
 		Handler:        jsii.String(Handler),
 		Architectures:  jsii.Strings(lambdazip.Arch),
-		Filename:       config.Code.Path,
-		SourceCodeHash: jsii.String(config.Code.SHA256),
+		Filename:       props.Code.Path,
+		SourceCodeHash: jsii.String(props.Code.SHA256),
 		Timeout:        jsii.Number(TimeoutSeconds),
 		MemorySize:     jsii.Number(MemoryMB),
 		Environment: &lambdafunction.LambdaFunctionEnvironment{Variables: &map[string]*string{
@@ -145,28 +180,28 @@ func New(scope constructs.Construct, id string, config Config) *Output {
 		}},
 		// Lambda would create the log group itself, without retention, if
 		// the function could log before Terraform created it.
-		DependsOn: &[]cdktf.ITerraformDependable{logGroup},
+		DependsOn: &[]cdktf.ITerraformDependable{this.logGroup},
 	})
-	function.OverrideLogicalId(logicalID(PartFunction))
+	this.function.OverrideLogicalId(logicalID(PartFunction))
 
-	permission := lambdapermission.NewLambdaPermission(scope, jsii.String(PartPermission), &lambdapermission.LambdaPermissionConfig{
+	this.permission = lambdapermission.NewLambdaPermission(this, jsii.String(PartPermission), &lambdapermission.LambdaPermissionConfig{
 		StatementId:   jsii.String("AllowExportBucket"),
 		Action:        jsii.String("lambda:InvokeFunction"),
-		FunctionName:  function.FunctionName(),
+		FunctionName:  this.function.FunctionName(),
 		Principal:     jsii.String("s3.amazonaws.com"),
-		SourceArn:     jsii.String(iampolicy.BucketARN(config.ExportBucket)),
-		SourceAccount: config.AccountID,
+		SourceArn:     jsii.String(iampolicy.BucketARN(props.ExportBucket)),
+		SourceAccount: props.AccountID,
 	})
-	permission.OverrideLogicalId(logicalID(PartPermission))
+	this.permission.OverrideLogicalId(logicalID(PartPermission))
 
-	invokeConfig := lambdafunctioneventinvokeconfig.NewLambdaFunctionEventInvokeConfig(scope, jsii.String(PartInvokeConfig),
+	invokeConfig := lambdafunctioneventinvokeconfig.NewLambdaFunctionEventInvokeConfig(this, jsii.String(PartInvokeConfig),
 		&lambdafunctioneventinvokeconfig.LambdaFunctionEventInvokeConfigConfig{
-			FunctionName:             function.FunctionName(),
+			FunctionName:             this.function.FunctionName(),
 			MaximumRetryAttempts:     jsii.Number(MaximumRetryAttempts),
 			MaximumEventAgeInSeconds: jsii.Number(MaximumEventAgeSeconds),
 			DestinationConfig: &lambdafunctioneventinvokeconfig.LambdaFunctionEventInvokeConfigDestinationConfig{
 				OnFailure: &lambdafunctioneventinvokeconfig.LambdaFunctionEventInvokeConfigDestinationConfigOnFailure{
-					Destination: config.FailedMovesQueueARN,
+					Destination: props.FailedMovesQueueARN,
 				},
 			},
 			// Lambda checks that the role may send to the destination.
@@ -174,7 +209,7 @@ func New(scope constructs.Construct, id string, config Config) *Output {
 		})
 	invokeConfig.OverrideLogicalId(logicalID(PartInvokeConfig))
 
-	return &Output{Role: role, Function: function, Permission: permission}
+	return this
 }
 
 // TrustPolicy lets Lambda, and nothing else, assume the mover role.

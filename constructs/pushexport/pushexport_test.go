@@ -1,8 +1,6 @@
 package pushexport_test
 
 import (
-	"crypto/sha256"
-	"encoding/base64"
 	"testing"
 
 	"github.com/aws/constructs-go/constructs/v10"
@@ -18,11 +16,11 @@ func TestMain(m *testing.M) { synthtest.Main(m) }
 
 const queueARN = "arn:aws:sqs:eu-west-1:123456789012:mojap-hub-exports-failed-moves"
 
-func synth(t *testing.T, push datasets.Push) (*synthtest.Stack, *pushexport.Output) {
+func synth(t *testing.T, push datasets.Push) (*synthtest.Stack, *pushexport.PushExport) {
 	t.Helper()
-	var out *pushexport.Output
+	var out *pushexport.PushExport
 	stack := synthtest.Synth(t, func(scope constructs.Construct) {
-		out = pushexport.New(scope, "push", pushexport.Config{
+		out = pushexport.NewPushExport(scope, "push", &pushexport.PushExportProps{
 			Dataset:             push,
 			ExportBucket:        "mojap-hub-exports",
 			AccountID:           jsii.String("123456789012"),
@@ -79,10 +77,7 @@ func TestMoverRoleIsLeastPrivilege(t *testing.T) {
 }
 
 func TestMoverFunction(t *testing.T) {
-	stack, out := synth(t, datasets.Push{Name: "new_project", Bucket: "recipient-bucket", Users: []string{"alpha_user_one"}, KeepFiles: true})
-	if out.Role == nil || out.Function == nil || out.Permission == nil {
-		t.Fatal("Output is missing a resource")
-	}
+	stack, _ := synth(t, datasets.Push{Name: "new_project", Bucket: "recipient-bucket", Users: []string{"alpha_user_one"}, KeepFiles: true})
 
 	function := stack.Resource(t, "aws_lambda_function", "push-new_project-function")
 	want := map[string]any{
@@ -92,8 +87,8 @@ func TestMoverFunction(t *testing.T) {
 		"handler":          "bootstrap",
 		"filename":         "assets/mover.zip",
 		"source_code_hash": "c2hhMjU2",
-		"timeout":          float64(pushexport.TimeoutSeconds),
-		"memory_size":      float64(pushexport.MemoryMB),
+		"timeout":          float64(900),
+		"memory_size":      float64(256),
 	}
 	for key, value := range want {
 		if function[key] != value {
@@ -111,7 +106,7 @@ func TestMoverFunction(t *testing.T) {
 	})
 	stack.HasResourceWithProperties(t, "aws_cloudwatch_log_group", map[string]any{
 		"name":              "/aws/lambda/export_new_project-move",
-		"retention_in_days": pushexport.LogRetentionDays,
+		"retention_in_days": 90,
 	})
 	stack.HasResourceWithProperties(t, "aws_lambda_permission", map[string]any{
 		"action":         "lambda:InvokeFunction",
@@ -122,8 +117,8 @@ func TestMoverFunction(t *testing.T) {
 	})
 	stack.HasResourceWithProperties(t, "aws_lambda_function_event_invoke_config", map[string]any{
 		"function_name":                "${aws_lambda_function.push-new_project-function.function_name}",
-		"maximum_retry_attempts":       pushexport.MaximumRetryAttempts,
-		"maximum_event_age_in_seconds": pushexport.MaximumEventAgeSeconds,
+		"maximum_retry_attempts":       2,
+		"maximum_event_age_in_seconds": 6 * 60 * 60,
 		"destination_config":           map[string]any{"on_failure": map[string]any{"destination": queueARN}},
 		"depends_on":                   []any{"aws_iam_role_policy.push-new_project-role_policy"},
 	})
@@ -133,10 +128,27 @@ func TestMoverFunction(t *testing.T) {
 	}
 }
 
+// TestSourceCodeHashIsLambdas checks known answers: the base64 (not hex) of
+// the SHA-256, as Lambda reports CodeSha256 and Terraform compares
+// source_code_hash.
 func TestSourceCodeHashIsLambdas(t *testing.T) {
-	zip := []byte("PK\x03\x04 not really a zip")
-	sum := sha256.Sum256(zip)
-	if got, want := pushexport.SourceCodeHash(zip), base64.StdEncoding.EncodeToString(sum[:]); got != want {
-		t.Errorf("SourceCodeHash = %q, want %q", got, want)
+	for input, want := range map[string]string{
+		"":    "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=",
+		"abc": "ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=",
+	} {
+		if got := pushexport.SourceCodeHash([]byte(input)); got != want {
+			t.Errorf("SourceCodeHash(%q) = %q, want %q", input, got, want)
+		}
+	}
+}
+
+func TestNotificationTarget(t *testing.T) {
+	_, mover := synth(t, datasets.Push{Name: "new_project", Bucket: "recipient-bucket", Users: []string{"alpha_user_one"}})
+	target := mover.NotificationTarget()
+	if target.ID != "push-new_project" || target.Prefix != "new_project/" || target.FunctionARN == nil {
+		t.Errorf("notification target %+v, want id push-new_project, prefix new_project/ and the function ARN", target)
+	}
+	if target.Permission != mover.Permission() {
+		t.Error("the notification does not wait for the mover's invoke permission")
 	}
 }

@@ -62,13 +62,12 @@ type Output struct {
 	Bucket s3bucket.S3Bucket
 	// Policy is the bucket policy, for anything that must wait for it.
 	Policy s3bucketpolicy.S3BucketPolicy
-	// ARN is the bucket ARN, known before deployment.
-	ARN string
 }
 
-// New creates the bucket and the resources that secure it.
-func New(scope constructs.Construct, id string, config Config) *Output {
-	scope = constructs.NewConstruct(scope, &id)
+// New creates the bucket and the resources that secure it directly in
+// scope, so that a construct that is one bucket (pullexport) holds them
+// itself.
+func New(scope constructs.Construct, config Config) *Output {
 	bucket := s3bucket.NewS3Bucket(scope, jsii.String(PartBucket), &s3bucket.S3BucketConfig{
 		Bucket:    jsii.String(config.Name),
 		Lifecycle: &cdktf.TerraformResourceLifecycle{PreventDestroy: jsii.Bool(true)},
@@ -112,7 +111,6 @@ func New(scope constructs.Construct, id string, config Config) *Output {
 		versioning.OverrideLogicalId(jsii.String(config.LogicalID(PartVersioning)))
 	}
 
-	arn := iampolicy.BucketARN(config.Name)
 	policy := s3bucketpolicy.NewS3BucketPolicy(scope, jsii.String(PartPolicy), &s3bucketpolicy.S3BucketPolicyConfig{
 		Bucket: bucket.Id(),
 		Policy: jsii.String(iampolicy.New(slices.Concat(config.Statements, tlsDenies(config.Name))...).JSON()),
@@ -122,7 +120,7 @@ func New(scope constructs.Construct, id string, config Config) *Output {
 	})
 	policy.OverrideLogicalId(jsii.String(config.LogicalID(PartPolicy)))
 
-	return &Output{Bucket: bucket, Policy: policy, ARN: arn}
+	return &Output{Bucket: bucket, Policy: policy}
 }
 
 // tlsDenies refuse, for everyone, any request over plain HTTP or over TLS

@@ -30,14 +30,8 @@ type Config struct {
 	Pull []datasets.Pull
 }
 
-// Output is what was created, keyed by role name.
-type Output struct {
-	// Roles are the looked-up user roles.
-	Roles map[string]dataawsiamrole.DataAwsIamRole
-}
-
 // New creates every user's policies.
-func New(scope constructs.Construct, id string, config Config) *Output {
+func New(scope constructs.Construct, id string, config Config) {
 	scope = constructs.NewConstruct(scope, &id)
 	roles := map[string]dataawsiamrole.DataAwsIamRole{}
 	role := func(name string) dataawsiamrole.DataAwsIamRole {
@@ -71,7 +65,6 @@ func New(scope constructs.Construct, id string, config Config) *Output {
 			policy.OverrideLogicalId(jsii.String(naming.PullUserLogicalID(dataset.Name, user)))
 		}
 	}
-	return &Output{Roles: roles}
 }
 
 // PushPolicy lets a user write under the prefixes of the given push

@@ -29,6 +29,7 @@ const usage = `usage: go run ./cmd/exports COMMAND
   validate                check every dataset file in $DATASETS_DIR (default datasets)
   plan-summary PLAN.json  summarize 'terraform show -json' output as Markdown
   branch-check --branch B check a push_dataset/<name> or pull_dataset/<name> branch changes that file
+  redrive [--dry-run]     re-invoke each failed move in the failed-moves queue on its own mover (redrive -h)
 
 Synthesis is the other program: go run . (or cdktf synth).
 `
@@ -47,6 +48,8 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		return PlanSummary(args[1:], stdout, stderr)
 	case "branch-check":
 		return BranchCheck(args[1:], stdout, stderr)
+	case "redrive":
+		return Redrive(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

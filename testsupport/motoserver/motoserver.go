@@ -123,16 +123,6 @@ func (s *Server) Stop() {
 	}
 }
 
-// Reset forgets every resource the emulator holds.
-func (s *Server) Reset() error {
-	resp, err := http.Post(s.Endpoint+"/moto-api/reset", "application/json", nil)
-	if err != nil {
-		return err
-	}
-	resp.Body.Close()
-	return nil
-}
-
 // CreateRoles creates IAM roles with the given names, standing in for roles
 // that exist in the real account before the stack does: the Analytical
 // Platform's alpha_user_* roles.

@@ -4,14 +4,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
 
 	"github.com/aws/aws-lambda-go/events"
 )
 
 // ObjectsFromEvent lists the objects an S3 event notification names, with
-// their keys decoded: S3 sends keys form-encoded ("+" for a space, "%XX"
-// for other bytes).
+// their keys decoded. S3 sends keys form-encoded ("+" for a space, "%XX"
+// for other bytes); events.S3Object decodes them into URLDecodedKey when the
+// event is unmarshalled (by the Lambda runtime or ParseEvents), and refuses
+// an event whose key is not validly encoded.
 func ObjectsFromEvent(ev events.S3Event) ([]Object, error) {
 	objects := make([]Object, 0, len(ev.Records))
 	for i, rec := range ev.Records {
@@ -19,13 +20,10 @@ func ObjectsFromEvent(ev events.S3Event) ([]Object, error) {
 			return nil, fmt.Errorf("Records[%d].eventSource is %q: the mover handles S3 event notifications (aws:s3) only", i, rec.EventSource)
 		}
 		if rec.S3.Bucket.Name == "" || rec.S3.Object.Key == "" {
+			//lint:ignore ST1005 the message starts with the event's field, spelled as in the JSON
 			return nil, fmt.Errorf("Records[%d] has no s3.bucket.name or s3.object.key", i)
 		}
-		key, err := url.QueryUnescape(rec.S3.Object.Key)
-		if err != nil {
-			return nil, fmt.Errorf("Records[%d].s3.object.key %q is not URL-encoded as S3 sends it: %v", i, rec.S3.Object.Key, err)
-		}
-		objects = append(objects, Object{Bucket: rec.S3.Bucket.Name, Key: key, Size: rec.S3.Object.Size})
+		objects = append(objects, Object{Bucket: rec.S3.Bucket.Name, Key: rec.S3.Object.URLDecodedKey, Size: rec.S3.Object.Size})
 	}
 	return objects, nil
 }
@@ -79,6 +77,7 @@ func ParseEvents(data []byte) ([]Object, error) {
 		for i, msg := range env.Messages {
 			found, err := ParseEvents([]byte(msg.Body))
 			if err != nil {
+				//lint:ignore ST1005 the message starts with the field, spelled as in the output of aws sqs receive-message
 				errs = append(errs, fmt.Errorf("Messages[%d] (MessageId %s).Body: %w", i, msg.MessageID, err))
 			}
 			objects = append(objects, found...)
