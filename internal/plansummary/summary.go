@@ -162,11 +162,12 @@ type side struct {
 	bucket            string
 	principals        []string
 	principalsUnknown bool
-	// readers are the federated readers, by role and identity.
-	readers map[string]FederatedReader
 	allowPush         bool
 	versioning        bool
 	users             map[string]bool
+
+	// readers are the federated readers, by role and identity.
+	readers map[string]FederatedReader
 }
 
 type datasetKey struct {
