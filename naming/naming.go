@@ -57,6 +57,15 @@ func DatasetFile(dir string, kind Kind, name string) string {
 // prefix of every logical id the dataset owns.
 func DatasetID(kind Kind, name string) string { return string(kind) + "-" + name }
 
+// Where the stack deploys: the synthesizer writes it, and the tools that
+// tell readers where their bucket is read it.
+const (
+	// DefaultRegion is where the Analytical Platform keeps its data.
+	DefaultRegion = "eu-west-1"
+	// EnvRegion, set, is the region instead.
+	EnvRegion = "EXPORTS_REGION"
+)
+
 // ExportBucket is the shared bucket that users write push exports into, one
 // prefix per push dataset.
 const ExportBucket = "mojap-hub-exports"

@@ -32,7 +32,7 @@ import (
 const ID = "exports"
 
 // DefaultRegion is where the Analytical Platform keeps its data.
-const DefaultRegion = "eu-west-1"
+const DefaultRegion = naming.DefaultRegion
 
 // AWSProviderVersion is the provider requirement. The prebuilt bindings pin
 // the exact version they were generated from; any 5.x from 5.100 on works.

@@ -31,7 +31,7 @@ func PlanSummary(args []string, stdout, stderr io.Writer) int {
 	datasetsDir := fs.String("datasets", DatasetsDir(), "directory of dataset files, for each dataset's paperwork")
 	rawPlan := fs.String("raw-plan", "", "file holding 'terraform show -no-color PLANFILE' output, appended collapsed")
 	failOnDataRisk := fs.Bool("fail-on-data-risk", false, "exit 3 when the deploy's gate refuses the plan")
-	planPath, ok := parseWithOnePositional(fs, args)
+	planPath, ok := parseWithOnePositional(fs, args, "plan file", " (or - for standard input)")
 	if !ok {
 		return 2
 	}
@@ -77,21 +77,21 @@ func PlanSummary(args []string, stdout, stderr io.Writer) int {
 // parseWithOnePositional parses flags given before or after exactly one
 // positional argument, and returns it. On a mistake it prints what is wrong
 // and the usage.
-func parseWithOnePositional(fs *flag.FlagSet, args []string) (positional string, ok bool) {
+func parseWithOnePositional(fs *flag.FlagSet, args []string, noun, hint string) (positional string, ok bool) {
 	if fs.Parse(args) != nil {
 		return "", false // the flag package has said why
 	}
 	var mistake string
 	switch {
 	case fs.NArg() == 0:
-		mistake = "missing the plan file (or - for standard input)"
+		mistake = "missing the " + noun + hint
 	default:
 		positional = fs.Arg(0)
 		if fs.Parse(fs.Args()[1:]) != nil {
 			return "", false
 		}
 		if fs.NArg() > 0 {
-			mistake = fmt.Sprintf("one plan file only; unexpected %q", fs.Arg(0))
+			mistake = fmt.Sprintf("one %s only; unexpected %q", noun, fs.Arg(0))
 		}
 	}
 	if mistake != "" {
