@@ -96,8 +96,10 @@ func (r Risk) Explain(quote func(string) string) string {
 	case VersioningStopped:
 		return fmt.Sprintf("versioning of bucket %s would stop: objects overwritten or deleted from now on cannot be recovered.", name)
 	case ReaderTrustNotNarrow:
+		// The reason quotes what the plan holds: quoted too, it cannot
+		// inject Markdown into the comment.
 		return fmt.Sprintf("federated reader role %s is refused: %s. A reader's role trusts exactly one outside identity, "+
-			"in the one shape the stack writes for it (README: Readers on Azure and Google Cloud).", name, r.Reason)
+			"in the one shape the stack writes for it (README: Readers on Azure and Google Cloud).", name, quote(r.Reason))
 	}
 	return string(r.Rule)
 }

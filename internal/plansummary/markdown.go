@@ -114,7 +114,7 @@ func describeReader(r FederatedReader) string {
 	case federation.AzureReader:
 		return fmt.Sprintf("Azure principal %s in tenant %s, tokens for application %s", code(reader.ObjectID), code(reader.TenantID), code(reader.ClientID))
 	}
-	return ":no_entry: **an identity the deploy refuses: " + r.Problem + "**"
+	return ":no_entry: **an identity the deploy refuses:** " + code(r.Problem)
 }
 
 // code is an inline code span; values never hold a backquote, and one that
