@@ -112,7 +112,7 @@ func NewExportsStack(scope constructs.Construct, id string, config Config) cdktf
 	newBackend(stack, config.Backend)
 
 	account := dataawscalleridentity.NewDataAwsCallerIdentity(stack, jsii.String("caller_identity"), &dataawscalleridentity.DataAwsCallerIdentityConfig{})
-	account.OverrideLogicalId(jsii.String(naming.SharedLogicalID("caller_identity")))
+	account.OverrideLogicalId(jsii.String(naming.SharedLogicalID(naming.PartCallerIdentity)))
 
 	exports := exportbucket.New(stack, "export_bucket", exportbucket.Config{Name: naming.ExportBucket, FailedMovesQueue: naming.FailedMovesQueue, AlarmActions: config.AlarmActions})
 

@@ -22,14 +22,6 @@ import (
 	"github.com/ministryofjustice/data-engineering-exports/naming"
 )
 
-// Logical id parts of the shared resources.
-const (
-	partBucketPrefix     = "export_"
-	PartFailedMovesQueue = "failed_moves_queue"
-	PartFailedMovesAlarm = "failed_moves_alarm"
-	PartNotification     = "notification"
-)
-
 // failedMovesRetentionSeconds is the longest SQS keeps a message (14 days),
 // so that a failure over a long weekend is still there to re-drive.
 const failedMovesRetentionSeconds = 14 * 24 * 60 * 60
@@ -76,14 +68,14 @@ func New(scope constructs.Construct, id string, config Config) *Output {
 	scope = constructs.NewConstruct(scope, &id)
 	bucket := securebucket.New(constructs.NewConstruct(scope, jsii.String("bucket")), securebucket.Config{
 		Name:      config.Name,
-		LogicalID: func(part string) string { return naming.SharedLogicalID(partBucketPrefix + part) },
+		LogicalID: func(part string) string { return naming.SharedLogicalID(naming.ExportBucketPartPrefix + part) },
 	})
-	queue := sqsqueue.NewSqsQueue(scope, jsii.String(PartFailedMovesQueue), &sqsqueue.SqsQueueConfig{
+	queue := sqsqueue.NewSqsQueue(scope, jsii.String(naming.PartFailedMovesQueue), &sqsqueue.SqsQueueConfig{
 		Name:                    jsii.String(config.FailedMovesQueue),
 		MessageRetentionSeconds: jsii.Number(failedMovesRetentionSeconds),
 		SqsManagedSseEnabled:    true,
 	})
-	queue.OverrideLogicalId(jsii.String(naming.SharedLogicalID(PartFailedMovesQueue)))
+	queue.OverrideLogicalId(jsii.String(naming.SharedLogicalID(naming.PartFailedMovesQueue)))
 	newFailedMovesAlarm(scope, queue, config)
 	return &Output{Output: bucket, FailedMovesQueue: queue, scope: scope}
 }
@@ -97,7 +89,7 @@ func newFailedMovesAlarm(scope constructs.Construct, queue sqsqueue.SqsQueue, co
 	if len(config.AlarmActions) > 0 {
 		actions = jsii.Strings(config.AlarmActions...)
 	}
-	alarm := cloudwatchmetricalarm.NewCloudwatchMetricAlarm(scope, jsii.String(PartFailedMovesAlarm), &cloudwatchmetricalarm.CloudwatchMetricAlarmConfig{
+	alarm := cloudwatchmetricalarm.NewCloudwatchMetricAlarm(scope, jsii.String(naming.PartFailedMovesAlarm), &cloudwatchmetricalarm.CloudwatchMetricAlarmConfig{
 		AlarmName: jsii.String(config.FailedMovesQueue),
 		AlarmDescription: jsii.String("A file pushed for export could not be moved to its recipient after every retry: it is still in " +
 			config.Name + ". Read the queue, fix the cause, re-drive with `mover --event` (README: The mover)."),
@@ -113,7 +105,7 @@ func newFailedMovesAlarm(scope constructs.Construct, queue sqsqueue.SqsQueue, co
 		AlarmActions:       actions,
 		OkActions:          actions,
 	})
-	alarm.OverrideLogicalId(jsii.String(naming.SharedLogicalID(PartFailedMovesAlarm)))
+	alarm.OverrideLogicalId(jsii.String(naming.SharedLogicalID(naming.PartFailedMovesAlarm)))
 }
 
 // AddNotification creates the bucket's one notification configuration, with
@@ -134,11 +126,11 @@ func (o *Output) AddNotification(targets []NotificationTarget) {
 		}
 		permissions[i] = target.Permission
 	}
-	notification := s3bucketnotification.NewS3BucketNotification(o.scope, jsii.String(PartNotification),
+	notification := s3bucketnotification.NewS3BucketNotification(o.scope, jsii.String(naming.PartNotification),
 		&s3bucketnotification.S3BucketNotificationConfig{
 			Bucket:         o.Bucket.Id(),
 			LambdaFunction: entries,
 			DependsOn:      &permissions,
 		})
-	notification.OverrideLogicalId(jsii.String(naming.SharedLogicalID(PartNotification)))
+	notification.OverrideLogicalId(jsii.String(naming.SharedLogicalID(naming.PartNotification)))
 }

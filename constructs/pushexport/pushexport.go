@@ -30,16 +30,6 @@ import (
 	"github.com/ministryofjustice/data-engineering-exports/naming"
 )
 
-// Logical id parts of a push dataset's resources.
-const (
-	PartRole         = "role"
-	PartRolePolicy   = "role_policy"
-	PartLogGroup     = "log_group"
-	PartFunction     = "function"
-	PartPermission   = "permission"
-	PartInvokeConfig = "invoke_config"
-)
-
 // Function settings.
 const (
 	// Runtime runs a Go binary named bootstrap.
@@ -142,28 +132,28 @@ func NewPushExport(scope constructs.Construct, id string, props *PushExportProps
 		return jsii.String(naming.DatasetLogicalID(naming.KindPush, dataset.Name, part))
 	}
 
-	this.role = iamrole.NewIamRole(this, jsii.String(PartRole), &iamrole.IamRoleConfig{
+	this.role = iamrole.NewIamRole(this, jsii.String(naming.PartMoverRole), &iamrole.IamRoleConfig{
 		Name:             jsii.String(dataset.MoverName()),
 		Path:             jsii.String(naming.MoverRolePath),
 		Description:      jsii.String("Moves objects from " + iampolicy.ObjectsARN(props.ExportBucket, dataset.Prefix()) + " to " + dataset.Bucket),
 		AssumeRolePolicy: jsii.String(TrustPolicy().JSON()),
 	})
-	this.role.OverrideLogicalId(logicalID(PartRole))
+	this.role.OverrideLogicalId(logicalID(naming.PartMoverRole))
 
-	this.logGroup = cloudwatchloggroup.NewCloudwatchLogGroup(this, jsii.String(PartLogGroup), &cloudwatchloggroup.CloudwatchLogGroupConfig{
+	this.logGroup = cloudwatchloggroup.NewCloudwatchLogGroup(this, jsii.String(naming.PartMoverLogGroup), &cloudwatchloggroup.CloudwatchLogGroupConfig{
 		Name:            jsii.String(naming.MoverLogGroup(dataset.Name)),
 		RetentionInDays: jsii.Number(LogRetentionDays),
 	})
-	this.logGroup.OverrideLogicalId(logicalID(PartLogGroup))
+	this.logGroup.OverrideLogicalId(logicalID(naming.PartMoverLogGroup))
 
-	rolePolicy := iamrolepolicy.NewIamRolePolicy(this, jsii.String(PartRolePolicy), &iamrolepolicy.IamRolePolicyConfig{
+	rolePolicy := iamrolepolicy.NewIamRolePolicy(this, jsii.String(naming.PartMoverRolePolicy), &iamrolepolicy.IamRolePolicyConfig{
 		Name:   jsii.String(naming.MoverRolePolicy),
 		Role:   this.role.Id(),
 		Policy: jsii.String(MoverPolicy(props.ExportBucket, dataset, *this.logGroup.Arn(), *props.FailedMovesQueueARN).JSON()),
 	})
-	rolePolicy.OverrideLogicalId(logicalID(PartRolePolicy))
+	rolePolicy.OverrideLogicalId(logicalID(naming.PartMoverRolePolicy))
 
-	this.function = lambdafunction.NewLambdaFunction(this, jsii.String(PartFunction), &lambdafunction.LambdaFunctionConfig{
+	this.function = lambdafunction.NewLambdaFunction(this, jsii.String(naming.PartMoverFunction), &lambdafunction.LambdaFunctionConfig{
 		FunctionName:   jsii.String(dataset.MoverName()),
 		Role:           this.role.Arn(),
 		Runtime:        jsii.String(Runtime),
@@ -182,9 +172,9 @@ func NewPushExport(scope constructs.Construct, id string, props *PushExportProps
 		// the function could log before Terraform created it.
 		DependsOn: &[]cdktf.ITerraformDependable{this.logGroup},
 	})
-	this.function.OverrideLogicalId(logicalID(PartFunction))
+	this.function.OverrideLogicalId(logicalID(naming.PartMoverFunction))
 
-	this.permission = lambdapermission.NewLambdaPermission(this, jsii.String(PartPermission), &lambdapermission.LambdaPermissionConfig{
+	this.permission = lambdapermission.NewLambdaPermission(this, jsii.String(naming.PartMoverPermission), &lambdapermission.LambdaPermissionConfig{
 		StatementId:   jsii.String("AllowExportBucket"),
 		Action:        jsii.String("lambda:InvokeFunction"),
 		FunctionName:  this.function.FunctionName(),
@@ -192,9 +182,9 @@ func NewPushExport(scope constructs.Construct, id string, props *PushExportProps
 		SourceArn:     jsii.String(iampolicy.BucketARN(props.ExportBucket)),
 		SourceAccount: props.AccountID,
 	})
-	this.permission.OverrideLogicalId(logicalID(PartPermission))
+	this.permission.OverrideLogicalId(logicalID(naming.PartMoverPermission))
 
-	invokeConfig := lambdafunctioneventinvokeconfig.NewLambdaFunctionEventInvokeConfig(this, jsii.String(PartInvokeConfig),
+	invokeConfig := lambdafunctioneventinvokeconfig.NewLambdaFunctionEventInvokeConfig(this, jsii.String(naming.PartMoverInvokeConfig),
 		&lambdafunctioneventinvokeconfig.LambdaFunctionEventInvokeConfigConfig{
 			FunctionName:             this.function.FunctionName(),
 			MaximumRetryAttempts:     jsii.Number(MaximumRetryAttempts),
@@ -207,7 +197,7 @@ func NewPushExport(scope constructs.Construct, id string, props *PushExportProps
 			// Lambda checks that the role may send to the destination.
 			DependsOn: &[]cdktf.ITerraformDependable{rolePolicy},
 		})
-	invokeConfig.OverrideLogicalId(logicalID(PartInvokeConfig))
+	invokeConfig.OverrideLogicalId(logicalID(naming.PartMoverInvokeConfig))
 
 	return this
 }

@@ -27,16 +27,11 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/ministryofjustice/data-engineering-exports/constructs/iampolicy"
+	"github.com/ministryofjustice/data-engineering-exports/naming"
 )
 
-// Parts of the logical ids of a bucket's resources.
+// Bucket settings.
 const (
-	PartBucket             = "bucket"
-	PartPublicAccessBlock  = "bucket_public_access_block"
-	PartEncryption         = "bucket_encryption"
-	PartOwnershipControls  = "bucket_ownership"
-	PartVersioning         = "bucket_versioning"
-	PartPolicy             = "bucket_policy"
 	sseAlgorithm           = "AES256"
 	objectOwnership        = "BucketOwnerEnforced"
 	minimumTLSVersion      = "1.2"
@@ -47,7 +42,7 @@ const (
 type Config struct {
 	// Name is the bucket name.
 	Name string
-	// LogicalID turns a part (PartBucket, ...) into the Terraform logical id
+	// LogicalID turns a part (naming.PartBucket, ...) into the Terraform logical id
 	// of that resource; see package naming.
 	LogicalID func(part string) string
 	// Versioning keeps every version of every object.
@@ -71,13 +66,13 @@ type Output struct {
 // scope, so that a construct that is one bucket (pullexport) holds them
 // itself.
 func New(scope constructs.Construct, config Config) *Output {
-	bucket := s3bucket.NewS3Bucket(scope, jsii.String(PartBucket), &s3bucket.S3BucketConfig{
+	bucket := s3bucket.NewS3Bucket(scope, jsii.String(naming.PartBucket), &s3bucket.S3BucketConfig{
 		Bucket:    jsii.String(config.Name),
 		Lifecycle: &cdktf.TerraformResourceLifecycle{PreventDestroy: jsii.Bool(true)},
 	})
-	bucket.OverrideLogicalId(jsii.String(config.LogicalID(PartBucket)))
+	bucket.OverrideLogicalId(jsii.String(config.LogicalID(naming.PartBucket)))
 
-	publicAccessBlock := s3bucketpublicaccessblock.NewS3BucketPublicAccessBlock(scope, jsii.String(PartPublicAccessBlock),
+	publicAccessBlock := s3bucketpublicaccessblock.NewS3BucketPublicAccessBlock(scope, jsii.String(naming.PartBucketPublicAccessBlock),
 		&s3bucketpublicaccessblock.S3BucketPublicAccessBlockConfig{
 			Bucket:                bucket.Id(),
 			BlockPublicAcls:       true,
@@ -85,9 +80,9 @@ func New(scope constructs.Construct, config Config) *Output {
 			IgnorePublicAcls:      true,
 			RestrictPublicBuckets: true,
 		})
-	publicAccessBlock.OverrideLogicalId(jsii.String(config.LogicalID(PartPublicAccessBlock)))
+	publicAccessBlock.OverrideLogicalId(jsii.String(config.LogicalID(naming.PartBucketPublicAccessBlock)))
 
-	encryption := s3bucketserversideencryptionconfiguration.NewS3BucketServerSideEncryptionConfigurationA(scope, jsii.String(PartEncryption),
+	encryption := s3bucketserversideencryptionconfiguration.NewS3BucketServerSideEncryptionConfigurationA(scope, jsii.String(naming.PartBucketEncryption),
 		&s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationAConfig{
 			Bucket: bucket.Id(),
 			Rule: []*s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationRuleA{{
@@ -96,33 +91,33 @@ func New(scope constructs.Construct, config Config) *Output {
 				},
 			}},
 		})
-	encryption.OverrideLogicalId(jsii.String(config.LogicalID(PartEncryption)))
+	encryption.OverrideLogicalId(jsii.String(config.LogicalID(naming.PartBucketEncryption)))
 
-	ownership := s3bucketownershipcontrols.NewS3BucketOwnershipControls(scope, jsii.String(PartOwnershipControls),
+	ownership := s3bucketownershipcontrols.NewS3BucketOwnershipControls(scope, jsii.String(naming.PartBucketOwnership),
 		&s3bucketownershipcontrols.S3BucketOwnershipControlsConfig{
 			Bucket: bucket.Id(),
 			Rule:   &s3bucketownershipcontrols.S3BucketOwnershipControlsRule{ObjectOwnership: jsii.String(objectOwnership)},
 		})
-	ownership.OverrideLogicalId(jsii.String(config.LogicalID(PartOwnershipControls)))
+	ownership.OverrideLogicalId(jsii.String(config.LogicalID(naming.PartBucketOwnership)))
 
 	if config.Versioning {
-		versioning := s3bucketversioning.NewS3BucketVersioningA(scope, jsii.String(PartVersioning),
+		versioning := s3bucketversioning.NewS3BucketVersioningA(scope, jsii.String(naming.PartBucketVersioning),
 			&s3bucketversioning.S3BucketVersioningAConfig{
 				Bucket:                  bucket.Id(),
 				VersioningConfiguration: &s3bucketversioning.S3BucketVersioningVersioningConfiguration{Status: jsii.String(versioningStatusEnable)},
 			})
-		versioning.OverrideLogicalId(jsii.String(config.LogicalID(PartVersioning)))
+		versioning.OverrideLogicalId(jsii.String(config.LogicalID(naming.PartBucketVersioning)))
 	}
 
 	policyDependsOn := append([]cdktf.ITerraformDependable{publicAccessBlock}, config.PolicyDependsOn...)
-	policy := s3bucketpolicy.NewS3BucketPolicy(scope, jsii.String(PartPolicy), &s3bucketpolicy.S3BucketPolicyConfig{
+	policy := s3bucketpolicy.NewS3BucketPolicy(scope, jsii.String(naming.PartBucketPolicy), &s3bucketpolicy.S3BucketPolicyConfig{
 		Bucket: bucket.Id(),
 		Policy: jsii.String(iampolicy.New(slices.Concat(config.Statements, tlsDenies(config.Name))...).JSON()),
 		// S3 answers 409 OperationAborted when a bucket's policy and its
 		// public-access block change at the same moment; one at a time.
 		DependsOn: &policyDependsOn,
 	})
-	policy.OverrideLogicalId(jsii.String(config.LogicalID(PartPolicy)))
+	policy.OverrideLogicalId(jsii.String(config.LogicalID(naming.PartBucketPolicy)))
 
 	return &Output{Bucket: bucket, Policy: policy}
 }

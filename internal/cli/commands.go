@@ -30,6 +30,7 @@ const usage = `usage: go run ./cmd/exports COMMAND
   plan-summary PLAN.json  summarize 'terraform show -json' output as Markdown
   branch-check --branch B check a push_dataset/<name> or pull_dataset/<name> branch changes that file
   redrive [--dry-run]     re-invoke each failed move in the failed-moves queue on its own mover (redrive -h)
+  migrate --from DIR      bring the earlier tool's push_datasets/ and pull_datasets/ across, with a report
   reader-setup DATASET    print what each federated reader of a pull dataset runs to read it (reader-setup -h)
 
 Synthesis is the other program: go run . (or cdktf synth).
@@ -51,6 +52,8 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		return BranchCheck(args[1:], stdout, stderr)
 	case "redrive":
 		return Redrive(args[1:], stdout, stderr)
+	case "migrate":
+		return Migrate(args[1:], stdout, stderr)
 	case "reader-setup":
 		return ReaderSetup(args[1:], stdout, stderr)
 	case "help", "-h", "--help":

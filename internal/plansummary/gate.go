@@ -41,12 +41,6 @@ const (
 	ReaderTrustNotNarrow Rule = "reader trust not narrow"
 )
 
-// moverRolePart is the logical-id part of a push dataset's mover role, as
-// constructs/pushexport writes it (PartRole): push-<dataset>-role. This
-// package may not import the constructs (cmd/exports builds without CDKTF);
-// TestGateOnRealPlan pins it against a synthesized plan.
-const moverRolePart = "role"
-
 // publicAccessBlocks are the four settings of an S3 public access block.
 var publicAccessBlocks = []string{"block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"}
 
@@ -200,7 +194,7 @@ func (ctx riskContext) risk(rc *tfjson.ResourceChange) (r Risk, ok bool) {
 			break
 		}
 		id, ours := naming.ParseLogicalID(rc.Name)
-		isMoverRole := ours && id.Owner == naming.OwnerPush && id.Part == moverRolePart
+		isMoverRole := ours && id.Owner == naming.OwnerPush && id.Part == naming.PartMoverRole
 		r.Name = stringAttribute(c.Before, "name")
 		if isMoverRole && deletes(c.Actions) && (ctx.keptPushDatasets[id.Dataset] || ctx.createdRoles[r.Name]) {
 			r.Rule = MoverRoleRecreated
