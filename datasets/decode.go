@@ -10,8 +10,10 @@ import "reflect"
 //   - parse.go: the bytes to one mapping, or a message on the whole file;
 //   - fields.go and names.go: the fields the model declares, and the keys
 //     the file writes: unknown, misspelt, repeated or missing fields;
-//   - values.go: the shape of each value (text, list, flag), then filling
-//     the dataset from the well-shaped ones;
+//   - values.go: the shape of each value (text, list, flag, list of
+//     mappings), then filling the dataset from the well-shaped ones; the
+//     items of a list of mappings are inspected like a file as they are
+//     filled;
 //   - messages.go: the examples and wording the messages share.
 //
 // The rules (rules.go, arns.go, paperwork.go) then check what was filled.
@@ -25,6 +27,6 @@ func decodeFile(kind Kind, stem string, data []byte, dataset any, fp *fileProble
 		return false
 	}
 	values := inspectFields(kind, stem, root, fp)
-	fillFields(kind, reflect.ValueOf(dataset).Elem(), values, fp)
+	fillFields(kind, reflect.ValueOf(dataset).Elem(), values, stem, fp)
 	return true
 }

@@ -13,7 +13,9 @@ import (
 
 // Encode renders a dataset as the file an analyst would write: its fields in
 // the model's order, two-space indents, flags only when true, one reference
-// as a plain value and several as a list, and text quoted where YAML would
+// as a plain value and several as a list, federated readers only when there
+// are some (each a mapping of its fields, the optional email only when
+// set), and text quoted where YAML would
 // read it as something else (yes, 0123, ~, 2024-01-31) or cannot hold it
 // unquoted (#, ": "). Load reads the file back as the same dataset. It fails
 // only on text that is not UTF-8, which no YAML file can hold as text.
@@ -22,15 +24,7 @@ func Encode[D Push | Pull](dataset D) ([]byte, error) {
 	if _, pull := any(dataset).(Pull); pull {
 		kind = KindPull
 	}
-	fields := reflect.ValueOf(dataset)
-	root := &yamlnode.Node{Kind: yamlnode.MappingNode}
-	for _, spec := range schemas[kind] {
-		field := fields.Field(spec.index)
-		if !spec.required && field.IsZero() {
-			continue
-		}
-		root.Content = append(root.Content, textNode(spec.name), encodeValue(spec, field))
-	}
+	root := encodeMapping(schemas[kind], reflect.ValueOf(dataset))
 	var out bytes.Buffer
 	encoder := yamlnode.NewEncoder(&out)
 	encoder.SetIndent(2)
@@ -40,9 +34,30 @@ func Encode[D Push | Pull](dataset D) ([]byte, error) {
 	return out.Bytes(), nil
 }
 
+// encodeMapping is the mapping of a struct's fields (a dataset, or an item
+// of a list of mappings), in the model's order: optional fields only when
+// set.
+func encodeMapping(specs []fieldSpec, fields reflect.Value) *yamlnode.Node {
+	mapping := &yamlnode.Node{Kind: yamlnode.MappingNode}
+	for _, spec := range specs {
+		field := fields.Field(spec.index)
+		if !spec.required && field.IsZero() {
+			continue
+		}
+		mapping.Content = append(mapping.Content, textNode(spec.name), encodeValue(spec, field))
+	}
+	return mapping
+}
+
 // encodeValue is the node of one field's value.
 func encodeValue(spec fieldSpec, field reflect.Value) *yamlnode.Node {
 	switch spec.typ {
+	case fieldMappings:
+		list := &yamlnode.Node{Kind: yamlnode.SequenceNode, Tag: "!!seq"}
+		for i := range field.Len() {
+			list.Content = append(list.Content, encodeMapping(spec.item.fields, field.Index(i)))
+		}
+		return list
 	case fieldText:
 		return textNode(field.String())
 	case fieldFlag:

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/ministryofjustice/data-engineering-exports/federation"
 	"github.com/ministryofjustice/data-engineering-exports/naming"
 )
 
@@ -112,30 +113,44 @@ func TestEncodeQuotes(t *testing.T) {
 // FuzzEncode: whatever text a dataset holds, its encoded file decodes as the
 // same dataset, with no problem in its shape (the rules, which Load also
 // applies, may still refuse the values). Only text that is not UTF-8 may
-// fail to encode.
+// fail to encode. A push dataset, and a pull dataset with federated readers,
+// hold the fuzzed text.
 func FuzzEncode(f *testing.F) {
-	for _, text := range []string{"yes", "0123", "#", ": ", "~", "", "2024-01-31", " x", "x ", "a\nb", "a\n\tb", "\tx", "- x", "[x]", "{x}", "&x", "*x", "!x", "%x", "@x", "'x'", `"x"`, "null", "1e3", ".inf", "0x1F", "<<", "? x", "x: y", "x #y", "---", "...", "\u2028", "\ufeffx"} {
+	for _, text := range []string{"yes", "0123", "#", ": ", "~", "", "2024-01-31", " x", "x ", "a\nb", "a\n\tb", "\tx", "- x", "[x]", "{x}", "&x", "*x", "!x", "%x", "@x", "'x'", `"x"`, "null", "1e3", ".inf", "0x1F", "<<", "? x", "x: y", "x #y", "---", "...", "\u2028", "\ufeffx", "112233445566778899001"} {
 		f.Add(text, text, false)
 	}
-	f.Fuzz(func(t *testing.T, text, reference string, keepFiles bool) {
-		dataset := Push{Name: text, Bucket: reference, Users: []string{text, reference}, Paperwork: References{reference}, KeepFiles: keepFiles}
+	f.Fuzz(func(t *testing.T, text, reference string, flag bool) {
+		push := Push{Name: text, Bucket: reference, Users: []string{text, reference}, Paperwork: References{reference}, KeepFiles: flag}
 		if text != "" {
-			dataset.Paperwork = append(dataset.Paperwork, text)
+			push.Paperwork = append(push.Paperwork, text)
 		}
-		encoded, err := Encode(dataset)
-		if err != nil {
-			if utf8.ValidString(text) && utf8.ValidString(reference) {
-				t.Fatalf("Encode(%+v): %v", dataset, err)
-			}
-			return
-		}
-		var decoded Push
-		fp := newFileProblems("new_project.yaml")
-		if !decodeFile(KindPush, "new_project", encoded, &decoded, fp) || len(fp.problems) > 0 {
-			t.Fatalf("Encode(%+v) =\n%s\nwhich decodes with problems:\n%v", dataset, encoded, fp.problems)
-		}
-		if !reflect.DeepEqual(decoded, dataset) {
-			t.Fatalf("Encode(%+v) =\n%s\nwhich decodes as %+v", dataset, encoded, decoded)
-		}
+		pull := Pull{Name: text, PullARNs: []string{reference},
+			GCPReaders:   []federation.GCPReader{{ServiceAccountUniqueID: text, ServiceAccountEmail: reference}},
+			AzureReaders: []federation.AzureReader{{TenantID: text, ObjectID: reference, ClientID: text}},
+			Users:        []string{text}, Paperwork: References{reference}, AllowPush: flag}
+		valid := utf8.ValidString(text) && utf8.ValidString(reference)
+		checkRoundTrip(t, KindPush, push, valid)
+		checkRoundTrip(t, KindPull, pull, valid)
 	})
+}
+
+// checkRoundTrip checks that dataset encodes (if its text is valid UTF-8)
+// to a file that decodes as dataset, with no problem in its shape.
+func checkRoundTrip[D Push | Pull](t *testing.T, kind Kind, dataset D, valid bool) {
+	t.Helper()
+	encoded, err := Encode(dataset)
+	if err != nil {
+		if valid {
+			t.Fatalf("Encode(%+v): %v", dataset, err)
+		}
+		return
+	}
+	var decoded D
+	fp := newFileProblems("new_project.yaml")
+	if !decodeFile(kind, "new_project", encoded, &decoded, fp) || len(fp.problems) > 0 {
+		t.Fatalf("Encode(%+v) =\n%s\nwhich decodes with problems:\n%v", dataset, encoded, fp.problems)
+	}
+	if !reflect.DeepEqual(decoded, dataset) {
+		t.Fatalf("Encode(%+v) =\n%s\nwhich decodes as %+v", dataset, encoded, decoded)
+	}
 }

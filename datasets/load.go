@@ -42,6 +42,7 @@ func Load(dir string) (*Set, error) {
 		problems = append(problems, f.problems.problems...)
 	}
 	problems = append(problems, duplicateNames(files)...)
+	problems = append(problems, tenantProblems(files)...)
 	if len(problems) > 0 {
 		problems.sortByFile()
 		return nil, problems
@@ -156,7 +157,7 @@ func (p *Push) check(fp *fileProblems, stem string) {
 
 func (p *Pull) check(fp *fileProblems, stem string) {
 	checkName(fp, KindPull, stem, p.Name)
-	checkPullARNs(fp, p.PullARNs)
+	checkReaders(fp, p)
 	checkUsers(fp, p.Users)
 	checkPaperwork(fp, p.Paperwork)
 }

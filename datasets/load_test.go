@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ministryofjustice/data-engineering-exports/federation"
 	"github.com/ministryofjustice/data-engineering-exports/naming"
 )
 
@@ -571,8 +572,11 @@ func TestShippedExamples(t *testing.T) {
 				Paperwork: References{"https://example.justice.gov.uk/dpia/performance-hub-daily"}, File: filepath.Join(dir, "push/performance_hub_daily.yaml")},
 		},
 		Pull: []Pull{
-			{Name: "probation_caseload", PullARNs: []string{"arn:aws:iam::754256621582:role/probation-caseload-reader"}, Users: []string{"alpha_user_analyst_one"},
-				Paperwork: References{"https://example.justice.gov.uk/dpia/probation-caseload"}, BucketVersioning: true, File: filepath.Join(dir, "pull/probation_caseload.yaml")},
+			{Name: "probation_caseload", PullARNs: []string{"arn:aws:iam::754256621582:role/probation-caseload-reader"},
+				GCPReaders:   []federation.GCPReader{{ServiceAccountUniqueID: "104523178690123456789", ServiceAccountEmail: "caseload-reader@probation-analysis.iam.gserviceaccount.com"}},
+				AzureReaders: []federation.AzureReader{{TenantID: "2f6d3c1e-8b4a-4e5f-9a7d-1c3b5e7f9a2d", ObjectID: "9c1e5a7b-3d2f-4b6a-8e0c-7f1d3b5a9c2e", ClientID: "5b8d2f4a-6c1e-4a3b-9d7f-0e2c4a6b8d1f"}},
+				Users:        []string{"alpha_user_analyst_one"},
+				Paperwork:    References{"https://example.justice.gov.uk/dpia/probation-caseload"}, BucketVersioning: true, File: filepath.Join(dir, "pull/probation_caseload.yaml")},
 			{Name: "tribunal_outcomes", PullARNs: []string{"arn:aws:iam::111122223333:role/tribunal-sync", "arn:aws:iam::754256621582:role/cp-tribunal-irsa"},
 				Users: []string{"alpha_user_analyst_three"}, Paperwork: References{"https://example.justice.gov.uk/data-sharing/tribunal-outcomes"}, AllowPush: true, File: filepath.Join(dir, "pull/tribunal_outcomes.yaml")},
 		},

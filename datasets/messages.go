@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	yamlnode "sigs.k8s.io/yaml/goyaml.v3"
+
+	"github.com/ministryofjustice/data-engineering-exports/federation"
 )
 
 // examples show how each required field other than name is written, for
@@ -13,6 +15,12 @@ var examples = map[string]string{
 	"users":     "[alpha_user_<github-name>]",
 	"paperwork": "https://<link to the DPIA or data sharing agreement>",
 	"pull_arns": "[" + roleARNForm + "]",
+	// The fields of a federated reader.
+	federation.FieldUniqueID: `"<the service account's 21-digit unique id>"`,
+	federation.FieldEmail:    "<reader>@<project-id>.iam.gserviceaccount.com",
+	federation.FieldTenantID: "<the reader's tenant id>",
+	federation.FieldObjectID: "<the object id of the identity that reads>",
+	federation.FieldClientID: "<the client id of the reader's application>",
 }
 
 // example is how a required field could be written: "users: [...]".

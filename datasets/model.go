@@ -4,7 +4,10 @@
 // invent a name of their own. It knows nothing of CDKTF or Terraform.
 package datasets
 
-import "github.com/ministryofjustice/data-engineering-exports/naming"
+import (
+	"github.com/ministryofjustice/data-engineering-exports/federation"
+	"github.com/ministryofjustice/data-engineering-exports/naming"
+)
 
 // Kind is the kind of export a dataset file asks for (naming.Kind).
 type Kind = naming.Kind
@@ -42,14 +45,23 @@ type Pull struct {
 	// equal to the file name without ".yaml".
 	Name string `json:"name"`
 	// PullARNs are IAM role ARNs in other accounts allowed to read the
-	// dataset's bucket.
+	// dataset's bucket. A file may leave them out, or empty, when it lists
+	// federated readers: a pull dataset needs at least one reader of any
+	// kind (checkReaders).
 	PullARNs []string `json:"pull_arns"`
+	// GCPReaders are Google Cloud service accounts, and AzureReaders Entra
+	// ID principals, that read the bucket without AWS keys, each through a
+	// role of its own that trusts that one identity (package federation).
+	// Like PullARNs, they may write with AllowPush.
+	GCPReaders   []federation.GCPReader   `json:"gcp_readers,omitempty"`
+	AzureReaders []federation.AzureReader `json:"azure_readers,omitempty"`
 	// Users are the Analytical Platform IAM roles allowed to read and write
 	// the dataset's bucket.
 	Users []string `json:"users"`
 	// Paperwork names the DPIA or data sharing agreement for the export.
 	Paperwork References `json:"paperwork"`
-	// AllowPush lets the PullARNs write to the bucket as well as read it.
+	// AllowPush lets the PullARNs and the federated readers write to the
+	// bucket as well as read it.
 	AllowPush bool `json:"allow_push,omitempty"`
 	// BucketVersioning turns on versioning for the dataset's bucket.
 	BucketVersioning bool `json:"bucket_versioning,omitempty"`
@@ -79,3 +91,16 @@ func (p Push) Prefix() string { return naming.ExportPrefix(p.Name) }
 
 // BucketName is the name of the pull dataset's own bucket.
 func (p Pull) BucketName() string { return naming.PullBucket(p.Name) }
+
+// Readers are the pull dataset's federated readers: the Google readers,
+// then the Azure readers, each in the file's order.
+func (p Pull) Readers() []federation.Reader {
+	readers := make([]federation.Reader, 0, len(p.GCPReaders)+len(p.AzureReaders))
+	for _, r := range p.GCPReaders {
+		readers = append(readers, r)
+	}
+	for _, r := range p.AzureReaders {
+		readers = append(readers, r)
+	}
+	return readers
+}

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/ministryofjustice/data-engineering-exports/federation"
 )
 
 // The names a file gives its fields: how a problem shows them, and which
@@ -75,14 +77,65 @@ func unknownFieldMessage(kind Kind, name, meant string) string {
 
 // nearestField is the field of kind that name is a slip of the keyboard away
 // from (case, hyphens, a letter or two), or "".
-func nearestField(kind Kind, name string) string {
-	normal := strings.ReplaceAll(strings.ToLower(strings.TrimSpace(name)), "-", "_")
-	for _, spec := range schemas[kind] {
+func nearestField(kind Kind, name string) string { return nearestIn(schemas[kind], name) }
+
+// nearestIn is the field of specs that name is a slip of the keyboard away
+// from, or "".
+func nearestIn(specs []fieldSpec, name string) string {
+	normal := normalKey(name)
+	for _, spec := range specs {
 		if editDistance(normal, spec.name) <= 2 {
 			return spec.name
 		}
 	}
 	return ""
+}
+
+// normalKey is a key in lower case, with underscores for hyphens.
+func normalKey(key string) string {
+	return strings.ReplaceAll(strings.ToLower(strings.TrimSpace(key)), "-", "_")
+}
+
+// itemAliases are names people give the fields of a federated reader, as
+// each cloud's console or CLI calls the id, with the field meant.
+var itemAliases = map[string]string{
+	"unique_id":          federation.FieldUniqueID,
+	"uniqueid":           federation.FieldUniqueID,
+	"service_account_id": federation.FieldUniqueID,
+	"email":              federation.FieldEmail,
+	"service_account":    federation.FieldEmail,
+	"tenant":             federation.FieldTenantID,
+	"directory_id":       federation.FieldTenantID,
+	"principal_id":       federation.FieldObjectID,
+	"app_id":             federation.FieldClientID,
+	"appid":              federation.FieldClientID,
+	"application_id":     federation.FieldClientID,
+}
+
+// meantItemField is the field of an item of list that key most likely
+// means, or "".
+func meantItemField(list fieldSpec, key string) string {
+	if alias, ok := itemAliases[normalKey(key)]; ok {
+		if _, isField := specIn(list.item.fields, alias); isField {
+			return alias
+		}
+	}
+	return nearestIn(list.item.fields, key)
+}
+
+// unknownItemField words the problem with a key of an item of list (a list
+// of mappings in a dataset of kind) that is no field of its items, and
+// names the field it most likely means.
+func unknownItemField(kind Kind, list fieldSpec, key string) (message, meant string) {
+	if meant := meantItemField(list, key); meant != "" {
+		return fmt.Sprintf("is not a field of the items of %s: write %s instead", list.name, meant), meant
+	}
+	for _, other := range schemas[kind] {
+		if other.item != nil && other.name != list.name && meantItemField(other, key) != "" {
+			return fmt.Sprintf("is a field of the items of %s, not of %s: move this item under %s", other.name, list.name, other.name), key
+		}
+	}
+	return fmt.Sprintf("is not a field of the items of %s: their fields are %s", list.name, namesOf(list.item.fields)), key
 }
 
 // editDistance is the Levenshtein distance between a and b.

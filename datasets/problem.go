@@ -61,7 +61,8 @@ type fileProblems struct {
 	// "empty").
 	flagged map[string]bool
 	// labels maps a field to the misspelling it was written as
-	// ("bucket" -> "target_bucket"), so that problems with its value name
+	// ("bucket" -> "target_bucket", "azure_readers[0].object_id" ->
+	// "azure_readers[0].object-id"), so that problems with its value name
 	// the line the analyst wrote.
 	labels map[string]string
 	// single holds the fields that may be a list but were written as one
@@ -84,6 +85,10 @@ func (fp *fileProblems) writtenAsOne(field string) {
 
 // shown is how a field appears in problems: as written in the file.
 func (fp *fileProblems) shown(field string) string {
+	if label, misspelt := fp.labels[field]; misspelt {
+		// A field of an item of a list of mappings, written misspelt.
+		return label
+	}
 	base, index, indexed := strings.Cut(field, "[")
 	if indexed && index == "0]" && fp.single[base] {
 		field, indexed = base, false
@@ -113,3 +118,19 @@ func (fp *fileProblems) mention(field, message string) {
 
 // reported says whether field already has a problem.
 func (fp *fileProblems) reported(field string) bool { return fp.flagged[fp.shown(field)] }
+
+// reportedWithin says whether field, or the list or item it is part of,
+// already has a problem: for "gcp_readers[0].service_account_email", whether
+// that field, gcp_readers[0] or gcp_readers has one.
+func (fp *fileProblems) reportedWithin(field string) bool {
+	for {
+		if fp.reported(field) {
+			return true
+		}
+		cut := strings.LastIndexAny(field, ".[")
+		if cut < 0 {
+			return false
+		}
+		field = field[:cut]
+	}
+}

@@ -147,6 +147,14 @@ func objectSchema(kind Kind, t reflect.Type, path string) *Schema {
 	closed := false // a field the model does not know is a problem
 	s := &Schema{Type: "object", AdditionalProperties: &closed}
 	for _, spec := range fieldsOf(t) {
+		// A field that others may stand in for is required only as one of
+		// its group: the file must write one of them (checkReaders).
+		if alternatives := standIns[spec.name]; spec.required && len(alternatives) > 0 {
+			spec.required = false
+			for _, name := range append([]string{spec.name}, alternatives...) {
+				s.AnyOf = append(s.AnyOf, &Schema{Required: []string{name}})
+			}
+		}
 		fieldPath := spec.name
 		if path != "" {
 			fieldPath = path + "." + spec.name
@@ -223,6 +231,34 @@ var kindHelp = map[Kind]string{
 // the kinds differ. TestFieldHelpCoversTheModel requires an entry for every
 // field and no other, so that a new field cannot be added without its help.
 var fieldHelp = map[string]FieldHelp{
+	"gcp_readers": {
+		Description: "Optional. Google Cloud service accounts that may read the bucket without AWS keys, each through a role of its own that trusts that one account; with allow_push they may write too. A pull dataset needs at least one reader: pull_arns, gcp_readers or azure_readers.",
+		Example:     map[string]any{"service_account_unique_id": "104523178690123456789", "service_account_email": "caseload-reader@probation-analysis.iam.gserviceaccount.com"},
+	},
+	"gcp_readers.service_account_unique_id": {
+		Description: "The service account's 21-digit unique id, in quotes: the one thing its role trusts, which Google never gives to another account.",
+		Example:     "104523178690123456789",
+	},
+	"gcp_readers.service_account_email": {
+		Description: "Optional. The service account's email, for people to read: the role does not trust it.",
+		Example:     "caseload-reader@probation-analysis.iam.gserviceaccount.com",
+	},
+	"azure_readers": {
+		Description: "Optional. Managed identities or service principals in a Microsoft Entra ID tenant that may read the bucket without AWS keys, each through a role of its own; with allow_push they may write too.",
+		Example:     map[string]any{"tenant_id": "2f6d3c1e-8b4a-4e5f-9a7d-1c3b5e7f9a2d", "object_id": "9c1e5a7b-3d2f-4b6a-8e0c-7f1d3b5a9c2e", "client_id": "5b8d2f4a-6c1e-4a3b-9d7f-0e2c4a6b8d1f"},
+	},
+	"azure_readers.tenant_id": {
+		Description: "The Entra tenant (directory) id.",
+		Example:     "2f6d3c1e-8b4a-4e5f-9a7d-1c3b5e7f9a2d",
+	},
+	"azure_readers.object_id": {
+		Description: "The object id of the managed identity or service principal: without it the role would trust the whole tenant.",
+		Example:     "9c1e5a7b-3d2f-4b6a-8e0c-7f1d3b5a9c2e",
+	},
+	"azure_readers.client_id": {
+		Description: "The application (client) id of the app registration the reader gets its tokens for.",
+		Example:     "5b8d2f4a-6c1e-4a3b-9d7f-0e2c4a6b8d1f",
+	},
 	"name": {
 		Description: "The dataset's name, equal to the file name without .yaml: lower-case letters, digits and single underscores, starting with a letter and ending with a letter or digit. Every AWS name of the export is made from it, so it cannot change later.",
 		Example:     "new_project",

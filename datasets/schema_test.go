@@ -250,7 +250,7 @@ func TestSchemaShapes(t *testing.T) {
 	if got := pull.Property("allow_push"); got.Type != "boolean" || pull.IsRequired("allow_push") {
 		t.Errorf("allow_push is %s, required %v; want an optional boolean", marshalForTest(t, got), pull.IsRequired("allow_push"))
 	}
-	if !slices.Equal(pull.Required, []string{"name", "pull_arns", "users", "paperwork"}) {
+	if !slices.Equal(pull.Required, []string{"name", "users", "paperwork"}) {
 		t.Errorf("pull requires %v", pull.Required)
 	}
 	if name := pull.Property("name"); name.MaxLength != naming.MaxPullNameLength || name.Pattern != namePattern.String() {

@@ -58,6 +58,15 @@ func DatasetFile(dir string, kind Kind, name string) string {
 // prefix of every logical id the dataset owns.
 func DatasetID(kind Kind, name string) string { return string(kind) + "-" + name }
 
+// Where the stack deploys: the synthesizer writes it, and the tools that
+// tell readers where their bucket is read it.
+const (
+	// DefaultRegion is where the Analytical Platform keeps its data.
+	DefaultRegion = "eu-west-1"
+	// EnvRegion, set, is the region instead.
+	EnvRegion = "EXPORTS_REGION"
+)
+
 // ExportBucket is the shared bucket that users write push exports into, one
 // prefix per push dataset.
 const ExportBucket = "mojap-hub-exports"
@@ -129,3 +138,13 @@ const (
 	// prefix are refused.
 	EnvDatasetName = "DATASET_NAME"
 )
+
+// RepositoryURL is this repository on GitHub. Text that leaves the
+// repository (a plan comment, a CLI message, an alarm description) links a
+// page of the documentation as DocURL(page): a relative link would not
+// resolve there.
+const RepositoryURL = "https://github.com/ministryofjustice/data-engineering-exports/"
+
+// DocURL is the address of a page under docs/ on main, with an optional
+// "#anchor" after the page: DocURL("failed-moves-runbook.md").
+func DocURL(page string) string { return RepositoryURL + "blob/main/docs/" + page }

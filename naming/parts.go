@@ -26,6 +26,10 @@ const (
 	PartBucketPolicy            = "bucket_policy"
 )
 
+// A pull dataset's federated readers and the Entra tenants' OIDC providers
+// have parts derived from their identities: FederatedReaderPart and
+// AzureTenantProviderPart (readers.go).
+
 // Parts of the shared resources.
 const (
 	// ExportBucketPartPrefix starts the parts of the export bucket's

@@ -52,11 +52,42 @@ const (
 // give the same name; changing the formula would replace every reader role
 // and change the ARN its reader configured.
 func FederatedReaderRole(dataset string, cloud ReaderCloud, identity string) string {
-	sum := sha256.Sum256([]byte(dataset + readerDigestSeparator + string(cloud) + readerDigestSeparator + identity))
-	digest := hex.EncodeToString(sum[:])[:readerDigestLength]
 	shown := dataset
 	if len(shown) > maxReaderRoleDataset {
 		shown = strings.TrimRight(shown[:maxReaderRoleDataset], "_")
 	}
-	return readerRolePrefix + shown + "-" + digest
+	return readerRolePrefix + shown + "-" + readerDigest(dataset, cloud, identity)
 }
+
+// readerDigest tells apart the readers of a dataset, in their role names and
+// logical ids.
+func readerDigest(dataset string, cloud ReaderCloud, identity string) string {
+	sum := sha256.Sum256([]byte(dataset + readerDigestSeparator + string(cloud) + readerDigestSeparator + identity))
+	return hex.EncodeToString(sum[:])[:readerDigestLength]
+}
+
+// FederatedReaderPart is the logical-id part, within its pull dataset, of a
+// reader's role: reader_<digest>, the digest of its role name.
+func FederatedReaderPart(dataset string, cloud ReaderCloud, identity string) string {
+	return readerPartPrefix + readerDigest(dataset, cloud, identity)
+}
+
+// IsFederatedReaderPart is true for the logical-id part of a reader's role.
+func IsFederatedReaderPart(part string) bool {
+	digest, ok := strings.CutPrefix(part, readerPartPrefix)
+	return ok && len(digest) == readerDigestLength && strings.Trim(digest, "0123456789abcdef") == ""
+}
+
+const readerPartPrefix = "reader_"
+
+// AzureTenantProviderPart is the shared logical-id part of the IAM OIDC
+// provider of an Entra tenant, which every dataset's readers in that tenant
+// share: azure_tenant_<tenant id, underscores for hyphens>.
+func AzureTenantProviderPart(tenantID string) string {
+	return "azure_tenant_" + strings.ReplaceAll(tenantID, "-", "_")
+}
+
+// ReaderEmailTag is the tag on a Google reader's role that holds its service
+// account's email, for people (the console, the plan summary) to read; the
+// role trusts only the unique id.
+const ReaderEmailTag = "gcp-service-account-email"

@@ -80,3 +80,26 @@ func TestFederatedReaderRoleSeparatesCloudsAndIdentities(t *testing.T) {
 		names[key] = name
 	}
 }
+
+// TestFederatedReaderPart: a reader role's logical id parses back as its
+// pull dataset's, with the digest of its role name, and nothing else is
+// taken for one.
+func TestFederatedReaderPart(t *testing.T) {
+	part := FederatedReaderPart("new_project", ReaderGCP, "123456789012345678901")
+	if part != "reader_dec20326" || !IsFederatedReaderPart(part) {
+		t.Errorf("FederatedReaderPart = %s; want reader_dec20326, the digest of read_new_project-dec20326", part)
+	}
+	id, ok := ParseLogicalID(DatasetLogicalID(KindPull, "new_project", part))
+	if !ok || id != (LogicalID{Owner: OwnerPull, Dataset: "new_project", Part: part}) {
+		t.Errorf("ParseLogicalID = %+v, %v", id, ok)
+	}
+	for _, other := range []string{"reader", "reader_", "reader_dec2032", "reader_dec203267", "reader_DEC20326", "bucket_policy"} {
+		if IsFederatedReaderPart(other) {
+			t.Errorf("IsFederatedReaderPart(%q) = true", other)
+		}
+	}
+	tenant := AzureTenantProviderPart("72f988bf-86f1-41af-91ab-2d7cd011db47")
+	if id, ok := ParseLogicalID(SharedLogicalID(tenant)); !ok || tenant != "azure_tenant_72f988bf_86f1_41af_91ab_2d7cd011db47" || id.Part != tenant {
+		t.Errorf("AzureTenantProviderPart = %s, parsed %+v %v", tenant, id, ok)
+	}
+}

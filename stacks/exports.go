@@ -1,7 +1,8 @@
 // Package stacks wires the constructs into the one Terraform stack of the
 // exports: the provider, the backend, the shared export bucket, one
-// PushExport per push dataset, one PullExport per pull dataset, the users'
-// access and the outputs. It decides nothing a construct could.
+// PushExport per push dataset, one OIDC provider per Entra tenant of the
+// federated readers, one PullExport per pull dataset, the users' access and
+// the outputs. It decides nothing a construct could.
 package stacks
 
 import (
@@ -17,10 +18,12 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/ministryofjustice/data-engineering-exports/constructs/exportbucket"
+	"github.com/ministryofjustice/data-engineering-exports/constructs/federatedreader"
 	"github.com/ministryofjustice/data-engineering-exports/constructs/pullexport"
 	"github.com/ministryofjustice/data-engineering-exports/constructs/pushexport"
 	"github.com/ministryofjustice/data-engineering-exports/constructs/useraccess"
 	"github.com/ministryofjustice/data-engineering-exports/datasets"
+	"github.com/ministryofjustice/data-engineering-exports/federation"
 	"github.com/ministryofjustice/data-engineering-exports/naming"
 )
 
@@ -29,7 +32,7 @@ import (
 const ID = "exports"
 
 // DefaultRegion is where the Analytical Platform keeps its data.
-const DefaultRegion = "eu-west-1"
+const DefaultRegion = naming.DefaultRegion
 
 // AWSProviderVersion is the provider requirement. The prebuilt bindings pin
 // the exact version they were generated from; any 5.x from 5.100 on works.
@@ -45,6 +48,11 @@ const (
 	OutputPullBucketNames = "pull_bucket_names"
 	// OutputFailedMovesQueueURL is where failed moves wait to be re-driven.
 	OutputFailedMovesQueueURL = "failed_moves_queue_url"
+	// OutputFederatedReaders maps the role name of each federated reader to
+	// what the reader configures: its dataset, the role ARN, the audience
+	// its tokens are for, and who it is. Only a stack with federated
+	// readers has it.
+	OutputFederatedReaders = "federated_readers"
 )
 
 // Tags go on every resource through the provider's default tags, following
@@ -132,10 +140,31 @@ func NewExportsStack(scope constructs.Construct, id string, config Config) cdktf
 	}
 	exports.AddNotification(targets)
 
-	pullBucketNames := map[string]*string{}
+	// One OIDC provider per Entra tenant, shared by every dataset's readers.
+	var azureReaders []federation.AzureReader
 	for _, pull := range config.Datasets.Pull {
-		export := pullexport.NewPullExport(stack, naming.DatasetID(datasets.KindPull, pull.Name), &pullexport.PullExportProps{Dataset: pull})
+		azureReaders = append(azureReaders, pull.AzureReaders...)
+	}
+	azureProviders := federatedreader.NewTenantProviders(stack, federation.Tenants(azureReaders))
+
+	pullBucketNames := map[string]*string{}
+	federatedReaders := map[string]map[string]*string{}
+	for _, pull := range config.Datasets.Pull {
+		export := pullexport.NewPullExport(stack, naming.DatasetID(datasets.KindPull, pull.Name), &pullexport.PullExportProps{
+			Dataset:        pull,
+			AccountID:      account.AccountId(),
+			AzureProviders: azureProviders,
+		})
 		pullBucketNames[pull.Name] = export.Bucket().Bucket()
+		for _, reader := range export.Readers() {
+			role := federation.RoleName(pull.Name, reader)
+			federatedReaders[role] = map[string]*string{
+				"dataset":  jsii.String(pull.Name),
+				"role_arn": reader.Role.Arn(),
+				"audience": jsii.String(reader.Audience(role)),
+				"identity": jsii.String(reader.String()),
+			}
+		}
 	}
 
 	useraccess.New(stack, "users", useraccess.Config{
@@ -147,6 +176,9 @@ func NewExportsStack(scope constructs.Construct, id string, config Config) cdktf
 	newOutput(stack, OutputMoverRoleARNs, "Mover role ARN of each push dataset: the recipient grants it s3:PutObject and s3:PutObjectAcl on <bucket>/<dataset>/*.", moverRoleARNs)
 	newOutput(stack, OutputPullBucketNames, "Bucket name of each pull dataset.", pullBucketNames)
 	newOutput(stack, OutputFailedMovesQueueURL, "Queue of failed moves, to read and re-drive with `mover --event`.", exports.FailedMovesQueue.Url())
+	if len(federatedReaders) > 0 {
+		newOutput(stack, OutputFederatedReaders, "Each federated reader's role: the reader assumes role_arn with a token of its own cloud issued for audience (`exports reader-setup <dataset>` prints how).", federatedReaders)
+	}
 	return stack
 }
 

@@ -177,12 +177,16 @@ func TestResourcesPerDataset(t *testing.T) {
 				counts["pull"]++
 			case strings.HasPrefix(id, "pull-probation_caseload-bucket"):
 				counts["pull versioned"]++
+			case strings.HasPrefix(id, "pull-probation_caseload-reader_"):
+				counts["federated readers"]++
 			case strings.HasPrefix(id, "shared-"):
 				counts["shared"]++
 			}
 		}
 	}
-	want := map[string]int{"push": 6, "pull": 5, "pull versioned": 6, "shared": 8}
+	// Each federated reader is one role; each Azure tenant adds one shared
+	// OIDC provider.
+	want := map[string]int{"push": 6, "pull": 5, "pull versioned": 6, "federated readers": 2, "shared": 9}
 	for kind, n := range want {
 		if counts[kind] != n {
 			t.Errorf("%s: %d resources, want %d", kind, counts[kind], n)

@@ -26,11 +26,13 @@ import (
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/ministryofjustice/data-engineering-exports/constructs/exportbucket"
+	"github.com/ministryofjustice/data-engineering-exports/constructs/federatedreader"
 	"github.com/ministryofjustice/data-engineering-exports/constructs/iampolicy"
 	"github.com/ministryofjustice/data-engineering-exports/constructs/pullexport"
 	"github.com/ministryofjustice/data-engineering-exports/constructs/pushexport"
 	"github.com/ministryofjustice/data-engineering-exports/constructs/useraccess"
 	"github.com/ministryofjustice/data-engineering-exports/datasets"
+	"github.com/ministryofjustice/data-engineering-exports/federation"
 	"github.com/ministryofjustice/data-engineering-exports/internal/cli"
 	"github.com/ministryofjustice/data-engineering-exports/naming"
 	"github.com/ministryofjustice/data-engineering-exports/stacks"
@@ -82,6 +84,7 @@ func TestApplyToMoto(t *testing.T) {
 	checkUsers(ctx, t, set, iamClient)
 	checkNotification(ctx, t, set, s3Client)
 	checkBuckets(ctx, t, set, s3Client)
+	checkFederatedReaders(ctx, t, set, iamClient, s3Client)
 	checkFailedMovesQueue(ctx, t, sqs.NewFromConfig(cfg))
 	checkFailedMovesAlarm(ctx, t, cloudwatch.NewFromConfig(cfg))
 	lap("checks")
@@ -326,7 +329,7 @@ func checkBuckets(ctx context.Context, t *testing.T, set datasets.Set, s3Client 
 	readers := map[string][]iampolicy.Statement{naming.ExportBucket: {}}
 	for _, pull := range set.Pull {
 		versioned[pull.BucketName()] = pull.BucketVersioning
-		readers[pull.BucketName()] = pullexport.ReaderStatements(pull)
+		readers[pull.BucketName()] = pullexport.ReaderStatements(pull, account)
 	}
 	for bucket, wantVersioning := range versioned {
 		b := aws.String(bucket)
@@ -376,6 +379,72 @@ func checkBuckets(ctx context.Context, t *testing.T, set datasets.Set, s3Client 
 			if deny.Sid != sid || deny.Effect != iampolicy.Deny || !slices.Equal(deny.Principal["AWS"], []string{"*"}) {
 				t.Errorf("%s: statement %d = %+v, want %s for everyone", bucket, n+i, deny, sid)
 			}
+		}
+	}
+}
+
+// checkFederatedReaders: each reader's role exists with exactly its trust
+// policy, at the readers' path, for an hour, with no policy of its own; the
+// bucket policy names it; each tenant's OIDC provider lists the applications
+// of its readers.
+func checkFederatedReaders(ctx context.Context, t *testing.T, set datasets.Set, iamClient *iam.Client, s3Client *s3.Client) {
+	var azureReaders []federation.AzureReader
+	readers := 0
+	for _, pull := range set.Pull {
+		azureReaders = append(azureReaders, pull.AzureReaders...)
+		policy, err := s3Client.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String(pull.BucketName())})
+		if err != nil {
+			t.Fatal(err)
+		}
+		bucketPolicy := synthtest.ParsePolicy(t, aws.ToString(policy.Policy))
+		for _, reader := range pull.Readers() {
+			readers++
+			name := federation.RoleName(pull.Name, reader)
+			role, err := iamClient.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
+			if err != nil {
+				t.Fatalf("reader role %s of %s: %v", name, pull.Name, err)
+			}
+			arn := federation.RoleARN(account, name)
+			if aws.ToString(role.Role.Arn) != arn || aws.ToString(role.Role.Path) != naming.FederatedReaderRolePath || aws.ToInt32(role.Role.MaxSessionDuration) != federation.MaxSessionSeconds {
+				t.Errorf("%s: arn %s path %s max session %d", name, aws.ToString(role.Role.Arn), aws.ToString(role.Role.Path), aws.ToInt32(role.Role.MaxSessionDuration))
+			}
+			trust := policyDocument(t, role.Role.AssumeRolePolicyDocument)
+			synthtest.AssertPolicy(t, name+" trust policy", trust, federatedreader.TrustPolicy(pull.Name, reader, account))
+			if admitted, err := federation.ReadTrust(name, trust); err != nil || admitted.Identity() != reader.Identity() {
+				t.Errorf("%s: the trust policy admits %v (%v), want %s", name, admitted, err, reader)
+			}
+			inline, err := iamClient.ListRolePolicies(ctx, &iam.ListRolePoliciesInput{RoleName: aws.String(name)})
+			if err != nil || len(inline.PolicyNames) != 0 {
+				t.Errorf("%s: inline policies %v (%v); a reader's only permission is the bucket policy", name, inline, err)
+			}
+			attached, err := iamClient.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(name)})
+			if err != nil || len(attached.AttachedPolicies) != 0 {
+				t.Errorf("%s: managed policies attached %v (%v)", name, attached, err)
+			}
+			for _, statement := range bucketPolicy.Statement[:2] { // read and list
+				if !slices.Contains(statement.Principal["AWS"], arn) {
+					t.Errorf("%s: the bucket policy's %s does not name %s: %v", pull.BucketName(), statement.Sid, arn, statement.Principal)
+				}
+			}
+		}
+	}
+	if readers == 0 {
+		t.Fatal("the example datasets have no federated reader to check")
+	}
+	tenants := federation.Tenants(azureReaders)
+	listed, err := iamClient.ListOpenIDConnectProviders(ctx, &iam.ListOpenIDConnectProvidersInput{})
+	if err != nil || len(listed.OpenIDConnectProviderList) != len(tenants) {
+		t.Fatalf("OIDC providers %+v (%v), want one per tenant: %v", listed, err, tenants)
+	}
+	for _, tenant := range tenants {
+		provider, err := iamClient.GetOpenIDConnectProvider(ctx, &iam.GetOpenIDConnectProviderInput{
+			OpenIDConnectProviderArn: aws.String(federation.AzureProviderARN(account, tenant.ID)),
+		})
+		if err != nil {
+			t.Fatalf("OIDC provider of tenant %s: %v", tenant.ID, err)
+		}
+		if aws.ToString(provider.Url) != federation.AzureProvider(tenant.ID) || !slices.Equal(provider.ClientIDList, tenant.ClientIDs) {
+			t.Errorf("tenant %s: provider url %s client ids %v; want %s and %v", tenant.ID, aws.ToString(provider.Url), provider.ClientIDList, federation.AzureProvider(tenant.ID), tenant.ClientIDs)
 		}
 	}
 }

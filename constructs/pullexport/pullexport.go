@@ -1,23 +1,45 @@
 // Package pullexport is one pull dataset: a bucket of its own that the
-// roles in pull_arns (in other accounts) may read and list, and write only
-// when the dataset allows it. The dataset's users get their access through
-// useraccess, on their own roles.
+// roles in pull_arns (in other accounts) and the roles of its federated
+// readers on Google Cloud and Azure (federatedreader) may read and list, and
+// write only when the dataset allows it. The dataset's users get their
+// access through useraccess, on their own roles.
 package pullexport
 
 import (
+	"fmt"
+	"slices"
+
 	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrole"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucket"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketpolicy"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
+	"github.com/ministryofjustice/data-engineering-exports/constructs/federatedreader"
 	"github.com/ministryofjustice/data-engineering-exports/constructs/iampolicy"
 	"github.com/ministryofjustice/data-engineering-exports/constructs/securebucket"
 	"github.com/ministryofjustice/data-engineering-exports/datasets"
+	"github.com/ministryofjustice/data-engineering-exports/federation"
 	"github.com/ministryofjustice/data-engineering-exports/naming"
 )
 
-// PullExportProps is one pull dataset.
+// PullExportProps is one pull dataset and, when it has federated readers,
+// what their roles need.
 type PullExportProps struct {
 	Dataset datasets.Pull
+	// AccountID is the account the stack deploys to (a token), needed only
+	// with federated readers: the bucket policy names their roles by ARNs
+	// built from it.
+	AccountID *string
+	// AzureProviders holds the OIDC provider of every tenant of the
+	// dataset's Azure readers (federatedreader.NewTenantProviders).
+	AzureProviders federatedreader.TenantProviders
+}
+
+// Reader is one federated reader of the dataset and its role.
+type Reader struct {
+	federation.Reader
+	Role iamrole.IamRole
 }
 
 // PullExport is the construct of one pull dataset: a constructs.Construct
@@ -25,8 +47,9 @@ type PullExportProps struct {
 // made as pushexport.PushExport is, for the same reasons: see there.
 type PullExport struct {
 	constructs.Construct
-	bucket s3bucket.S3Bucket
-	policy s3bucketpolicy.S3BucketPolicy
+	bucket  s3bucket.S3Bucket
+	policy  s3bucketpolicy.S3BucketPolicy
+	readers []Reader
 }
 
 // Bucket is the dataset's bucket.
@@ -35,27 +58,50 @@ func (p *PullExport) Bucket() s3bucket.S3Bucket { return p.bucket }
 // Policy is the bucket policy, for anything that must wait for it.
 func (p *PullExport) Policy() s3bucketpolicy.S3BucketPolicy { return p.policy }
 
-// NewPullExport creates the bucket of one pull dataset; props must not be
-// nil.
+// Readers are the dataset's federated readers, with their roles.
+func (p *PullExport) Readers() []Reader { return p.readers }
+
+// NewPullExport creates the bucket of one pull dataset and the roles of its
+// federated readers; props must not be nil.
 func NewPullExport(scope constructs.Construct, id string, props *PullExportProps) *PullExport {
 	dataset := props.Dataset
 	this := &PullExport{}
 	constructs.NewConstruct_Override(this, scope, &id)
+	accountID := ""
+	var roles []cdktf.ITerraformDependable
+	for _, reader := range dataset.Readers() {
+		if props.AccountID == nil {
+			panic(fmt.Sprintf("pullexport: dataset %s has federated readers, but no AccountID to name their roles by", dataset.Name))
+		}
+		accountID = *props.AccountID
+		role := federatedreader.NewRole(this, federatedreader.RoleProps{
+			Dataset: dataset.Name, Reader: reader, AccountID: props.AccountID, Providers: props.AzureProviders,
+		})
+		this.readers = append(this.readers, Reader{Reader: reader, Role: role})
+		roles = append(roles, role)
+	}
 	bucket := securebucket.New(this, securebucket.Config{
 		Name:       dataset.BucketName(),
 		LogicalID:  func(part string) string { return naming.DatasetLogicalID(naming.KindPull, dataset.Name, part) },
 		Versioning: dataset.BucketVersioning,
-		Statements: ReaderStatements(dataset),
+		Statements: ReaderStatements(dataset, accountID),
+		// S3 refuses a policy naming a role that does not exist yet.
+		PolicyDependsOn: roles,
 	})
 	this.bucket, this.policy = bucket.Bucket, bucket.Policy
 	return this
 }
 
 // ReaderStatements are the bucket policy statements for the dataset's
-// pull_arns: read and list, and write with allow_push.
-func ReaderStatements(dataset datasets.Pull) []iampolicy.Statement {
+// pull_arns and the roles of its federated readers in accountID: read and
+// list, and write with allow_push.
+func ReaderStatements(dataset datasets.Pull, accountID string) []iampolicy.Statement {
 	bucket := dataset.BucketName()
-	readers := map[string][]string{"AWS": dataset.PullARNs}
+	principals := slices.Clone(dataset.PullARNs)
+	for _, reader := range dataset.Readers() {
+		principals = append(principals, federatedreader.RoleARN(dataset.Name, reader, accountID))
+	}
+	readers := map[string][]string{"AWS": principals}
 	statements := []iampolicy.Statement{
 		{
 			Sid:       "PullARNsRead",

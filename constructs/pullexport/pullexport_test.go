@@ -1,13 +1,17 @@
 package pullexport_test
 
 import (
+	"reflect"
 	"testing"
 
 	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
 
+	"github.com/ministryofjustice/data-engineering-exports/constructs/federatedreader"
 	"github.com/ministryofjustice/data-engineering-exports/constructs/iampolicy"
 	"github.com/ministryofjustice/data-engineering-exports/constructs/pullexport"
 	"github.com/ministryofjustice/data-engineering-exports/datasets"
+	"github.com/ministryofjustice/data-engineering-exports/federation"
 	"github.com/ministryofjustice/data-engineering-exports/testsupport/synthtest"
 )
 
@@ -53,5 +57,41 @@ func TestPullBucket(t *testing.T) {
 			synthtest.AssertPolicy(t, "readers' statements", iampolicy.New(policy.Statement[:len(want)]...), iampolicy.New(want...))
 			synthtest.AssertLeastPrivilege(t, "bucket policy", policy)
 		})
+	}
+}
+
+// TestFederatedReaders: the roles of the federated readers are part of the
+// PullExport, and the bucket policy names them beside pull_arns, by ARNs
+// built from the account id so that the policy is known at plan time; it
+// waits for the roles, which must exist when S3 checks the policy.
+func TestFederatedReaders(t *testing.T) {
+	google := federation.GCPReader{ServiceAccountUniqueID: "104523178690123456789"}
+	azure := federation.AzureReader{TenantID: "2f6d3c1e-8b4a-4e5f-9a7d-1c3b5e7f9a2d", ObjectID: "9c1e5a7b-3d2f-4b6a-8e0c-7f1d3b5a9c2e", ClientID: "5b8d2f4a-6c1e-4a3b-9d7f-0e2c4a6b8d1f"}
+	dataset := datasets.Pull{Name: "new_project", GCPReaders: []federation.GCPReader{google}, AzureReaders: []federation.AzureReader{azure},
+		Users: []string{"alpha_user_one"}, AllowPush: true}
+	var export *pullexport.PullExport
+	stack := synthtest.Synth(t, func(scope constructs.Construct) {
+		providers := federatedreader.NewTenantProviders(scope, federation.Tenants(dataset.AzureReaders))
+		export = pullexport.NewPullExport(scope, "pull", &pullexport.PullExportProps{Dataset: dataset, AccountID: jsii.String("123456789012"), AzureProviders: providers})
+	})
+	if len(export.Readers()) != 2 || export.Readers()[0].Reader != google || export.Readers()[1].Reader != azure {
+		t.Errorf("Readers() = %+v, want the Google reader then the Azure reader", export.Readers())
+	}
+	principal := map[string][]string{"AWS": {
+		"arn:aws:iam::123456789012:role/federated-reader/read_new_project-7d25a52f",
+		"arn:aws:iam::123456789012:role/federated-reader/read_new_project-326db1c4",
+	}}
+	want := []iampolicy.Statement{
+		{Sid: "PullARNsRead", Effect: "Allow", Principal: principal, Action: []string{"s3:GetObject"}, Resource: []string{"arn:aws:s3:::mojap-new-project/*"}},
+		{Sid: "PullARNsList", Effect: "Allow", Principal: principal, Action: []string{"s3:ListBucket"}, Resource: []string{"arn:aws:s3:::mojap-new-project"}},
+		{Sid: "PullARNsWrite", Effect: "Allow", Principal: principal, Action: []string{"s3:PutObject"}, Resource: []string{"arn:aws:s3:::mojap-new-project/*"}},
+	}
+	policy := stack.Policy(t, "aws_s3_bucket_policy", "pull-new_project-bucket_policy", "policy")
+	synthtest.AssertPolicy(t, "readers' statements", iampolicy.New(policy.Statement[:len(want)]...), iampolicy.New(want...))
+	dependsOn := stack.Resource(t, "aws_s3_bucket_policy", "pull-new_project-bucket_policy")["depends_on"]
+	wantDependsOn := []any{"aws_s3_bucket_public_access_block.pull-new_project-bucket_public_access_block",
+		"aws_iam_role.pull-new_project-reader_7d25a52f", "aws_iam_role.pull-new_project-reader_326db1c4"}
+	if !reflect.DeepEqual(dependsOn, wantDependsOn) {
+		t.Errorf("bucket policy depends on %v, want %v", dependsOn, wantDependsOn)
 	}
 }

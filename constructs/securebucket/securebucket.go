@@ -50,6 +50,9 @@ type Config struct {
 	// Statements are the caller's bucket policy statements; the TLS denies
 	// are added after them.
 	Statements []iampolicy.Statement
+	// PolicyDependsOn are what the bucket policy waits for besides the
+	// bucket: the roles its statements name, which must exist first.
+	PolicyDependsOn []cdktf.ITerraformDependable
 }
 
 // Output is the created bucket.
@@ -106,12 +109,13 @@ func New(scope constructs.Construct, config Config) *Output {
 		versioning.OverrideLogicalId(jsii.String(config.LogicalID(naming.PartBucketVersioning)))
 	}
 
+	policyDependsOn := append([]cdktf.ITerraformDependable{publicAccessBlock}, config.PolicyDependsOn...)
 	policy := s3bucketpolicy.NewS3BucketPolicy(scope, jsii.String(naming.PartBucketPolicy), &s3bucketpolicy.S3BucketPolicyConfig{
 		Bucket: bucket.Id(),
 		Policy: jsii.String(iampolicy.New(slices.Concat(config.Statements, tlsDenies(config.Name))...).JSON()),
 		// S3 answers 409 OperationAborted when a bucket's policy and its
 		// public-access block change at the same moment; one at a time.
-		DependsOn: &[]cdktf.ITerraformDependable{publicAccessBlock},
+		DependsOn: &policyDependsOn,
 	})
 	policy.OverrideLogicalId(jsii.String(config.LogicalID(naming.PartBucketPolicy)))
 

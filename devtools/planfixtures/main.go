@@ -31,6 +31,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/ministryofjustice/data-engineering-exports/datasets"
+	"github.com/ministryofjustice/data-engineering-exports/federation"
 	"github.com/ministryofjustice/data-engineering-exports/internal/lambdazip"
 	"github.com/ministryofjustice/data-engineering-exports/naming"
 	"github.com/ministryofjustice/data-engineering-exports/testsupport/motoserver"
@@ -99,6 +100,13 @@ type scenario struct {
 	outside func(context.Context, aws.Config) error
 }
 
+// deployedFirst changes the base of the scenarios named, before their plan:
+// those datasets are applied first, and stay deployed for the scenarios
+// after (so these come last).
+var deployedFirst = map[string]func(*datasets.Set){
+	"remove_reader": addReaders,
+}
+
 var scenarios = []scenario{
 	{"no_change", func(*datasets.Set) {}, nil},
 	{"add_datasets", func(s *datasets.Set) {
@@ -141,6 +149,12 @@ var scenarios = []scenario{
 	// No dataset changes: everything the plan does puts back what was
 	// changed outside Terraform.
 	{"changed_outside", func(*datasets.Set) {}, changeOutsideTerraform},
+	// Federated readers last: removing one needs them deployed.
+	{"add_reader", addReaders, nil},
+	{"remove_reader", func(s *datasets.Set) {
+		addReaders(s)
+		pull(s, "tribunal_outcomes").AzureReaders = nil
+	}, nil},
 }
 
 // Hand edits of the changed_outside scenario.
@@ -212,6 +226,14 @@ func principalList(p any) []any {
 		return []any{arns}
 	}
 	return nil
+}
+
+// addReaders gives tribunal_outcomes (which allows push) a reader on Google
+// Cloud and one on Azure.
+func addReaders(s *datasets.Set) {
+	tribunal := pull(s, "tribunal_outcomes")
+	tribunal.GCPReaders = []federation.GCPReader{{ServiceAccountUniqueID: "118273645501928374650", ServiceAccountEmail: "tribunal-sync@moj-analysis.iam.gserviceaccount.com"}}
+	tribunal.AzureReaders = []federation.AzureReader{{TenantID: "6b2d8f0a-1c3e-4a5b-8d7f-9e0a1b2c3d4e", ObjectID: "c4e6a8b0-2d4f-4618-9a3c-5e7f9b1d3f5a", ClientID: "8f1a3c5e-7b9d-4f2a-b4c6-d8e0f2a4c6e8"}}
 }
 
 func push(s *datasets.Set, name string) *datasets.Push {
@@ -292,8 +314,20 @@ func run(ctx context.Context, out, work string) error {
 
 	volatile := map[string]string{moto.Endpoint: "http://moto", work: "/work", root: "/repo"}
 	for _, sc := range scenarios {
-		step("planning " + sc.name)
 		set := base()
+		if deploy := deployedFirst[sc.name]; deploy != nil {
+			step("deploying the datasets " + sc.name + " changes")
+			deploy(&set)
+			dir, deployedEnv, err := stack(sc.name+"_deployed", set)
+			if err != nil {
+				return err
+			}
+			if err := command(ctx, dir, deployedEnv, "terraform", "apply", "-input=false", "-no-color", "-auto-approve").Run(); err != nil {
+				return fmt.Errorf("%s: terraform apply: %w", sc.name, err)
+			}
+			set = base()
+		}
+		step("planning " + sc.name)
 		sc.change(&set)
 		stackDir, scenarioEnv, err := stack(sc.name, set)
 		if err != nil {

@@ -23,9 +23,11 @@ func TestWritesEveryPolicyDocumentOfTheStack(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
 
-	// Two movers (role trust and inline policy), two push users, two pull
-	// users and three buckets.
+	// Two movers (role trust and inline policy), two federated readers
+	// (role trust), two push users, two pull users and three buckets.
 	want := []string{
+		"aws_iam_role.pull-probation_caseload-reader_aa26ba5c.assume_role_policy.json",
+		"aws_iam_role.pull-probation_caseload-reader_c86de865.assume_role_policy.json",
 		"aws_iam_role.push-court_listings_archive-role.assume_role_policy.json",
 		"aws_iam_role.push-performance_hub_daily-role.assume_role_policy.json",
 		"aws_iam_role_policy.pull-probation_caseload-user-alpha_user_analyst_one.policy.json",
@@ -57,7 +59,7 @@ func TestWritesEveryPolicyDocumentOfTheStack(t *testing.T) {
 			t.Errorf("%s still holds an interpolation:\n%s", name, text)
 		}
 	}
-	if !strings.Contains(stdout.String(), "wrote 11 policy documents") {
+	if !strings.Contains(stdout.String(), "wrote 13 policy documents") {
 		t.Errorf("stdout = %q", stdout.String())
 	}
 }

@@ -34,6 +34,7 @@ const usage = `usage: go run ./cmd/exports COMMAND
   new push|pull NAME      write datasets/<kind>/NAME.yaml, to fill in: a comment per field says what to write
   recipient-policy NAME.. what the recipient (push) or the readers (pull) need, ready to send (--from-plan PLAN.json)
   schema                  write datasets/schema/*.schema.json, the dataset files' JSON Schema, from the model
+  reader-setup DATASET    print what each federated reader of a pull dataset runs to read it (reader-setup -h)
 
 Synthesis is the other program: go run . (or cdktf synth).
 `
@@ -62,6 +63,8 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		return RecipientPolicy(args[1:], stdout, stderr)
 	case "schema":
 		return Schema(args[1:], stdout, stderr)
+	case "reader-setup":
+		return ReaderSetup(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -206,7 +206,9 @@ func Skeleton(kind naming.Kind, name, schemaRef string) []byte {
 func placeholders(schema *datasets.Schema) []string {
 	var fields []string
 	for _, p := range schema.Properties {
-		if p.Name != "name" && schema.IsRequired(p.Name) {
+		// Of fields required as a group, the first stands for the group.
+		inGroup := len(schema.AnyOf) > 0 && schema.AnyOf[0].IsRequired(p.Name)
+		if p.Name != "name" && (schema.IsRequired(p.Name) || inGroup) {
 			fields = append(fields, p.Name)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/ministryofjustice/data-engineering-exports/internal/plansummary"
+	"github.com/ministryofjustice/data-engineering-exports/naming"
 )
 
 const planSummaryUsage = `usage: plan-summary [--datasets DIR] [--raw-plan FILE] [--labels FILE] [--known-labels FILE] [--fail-on-data-risk] PLAN.json
@@ -46,7 +47,7 @@ func PlanSummary(args []string, stdout, stderr io.Writer) int {
 	failOnDataRisk := fs.Bool("fail-on-data-risk", false, "exit 3 when the deploy's gate refuses the plan")
 	labelsPath := fs.String("labels", "", "file to write the pull-request labels the plan calls for to, one per line")
 	knownLabelsPath := fs.String("known-labels", "", "file to write every label --labels may write to, one per line")
-	planPath, ok := parseWithOnePositional(fs, args)
+	planPath, ok := parseWithOnePositional(fs, args, "plan file", " (or - for standard input)")
 	if !ok {
 		return 2
 	}
@@ -96,7 +97,7 @@ func PlanSummary(args []string, stdout, stderr io.Writer) int {
 		for _, risk := range refused {
 			fmt.Fprintf(stderr, "  %s\n", risk)
 		}
-		fmt.Fprintln(stderr, "Nothing was applied. If such a change is intended, make it deliberately (README: Troubleshooting).")
+		fmt.Fprintln(stderr, "Nothing was applied. If such a change is intended, make it deliberately: "+naming.DocURL("reviewing.md"))
 		return exitDataRisk
 	}
 	return 0
@@ -117,21 +118,21 @@ func writeLabels(path string, labels []plansummary.Label) error {
 // parseWithOnePositional parses flags given before or after exactly one
 // positional argument, and returns it. On a mistake it prints what is wrong
 // and the usage.
-func parseWithOnePositional(fs *flag.FlagSet, args []string) (positional string, ok bool) {
+func parseWithOnePositional(fs *flag.FlagSet, args []string, noun, hint string) (positional string, ok bool) {
 	if fs.Parse(args) != nil {
 		return "", false // the flag package has said why
 	}
 	var mistake string
 	switch {
 	case fs.NArg() == 0:
-		mistake = "missing the plan file (or - for standard input)"
+		mistake = "missing the " + noun + hint
 	default:
 		positional = fs.Arg(0)
 		if fs.Parse(fs.Args()[1:]) != nil {
 			return "", false
 		}
 		if fs.NArg() > 0 {
-			mistake = fmt.Sprintf("one plan file only; unexpected %q", fs.Arg(0))
+			mistake = fmt.Sprintf("one %s only; unexpected %q", noun, fs.Arg(0))
 		}
 	}
 	if mistake != "" {

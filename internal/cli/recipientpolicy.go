@@ -8,10 +8,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
-
 	"github.com/ministryofjustice/data-engineering-exports/datasets"
 	"github.com/ministryofjustice/data-engineering-exports/internal/handout"
 	"github.com/ministryofjustice/data-engineering-exports/internal/plansummary"
@@ -151,25 +147,4 @@ func writeJSON(stdout, stderr io.Writer, handouts []handout.Handout) int {
 		return 1
 	}
 	return 0
-}
-
-// callerAccount is the account of the usual AWS credentials; region signs
-// the request when they name none (STS answers in every region).
-func callerAccount(ctx context.Context, region string) (string, error) {
-	cfg, err := config.LoadDefaultConfig(ctx)
-	if err != nil {
-		return "", fmt.Errorf("load AWS configuration: %w", err)
-	}
-	if cfg.Region == "" {
-		cfg.Region = region
-	}
-	identity, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	if err != nil {
-		return "", fmt.Errorf("find the account with sts:GetCallerIdentity: %w", err)
-	}
-	account := aws.ToString(identity.Account)
-	if problem := handout.AccountProblem(account); problem != "" {
-		return "", fmt.Errorf("sts:GetCallerIdentity answered %s", problem)
-	}
-	return account, nil
 }

@@ -8,13 +8,15 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+
+	"github.com/ministryofjustice/data-engineering-exports/naming"
 )
 
 // RepositoryURL is this repository on GitHub: a link to a file in its main
 // branch is checked like a relative link. Messages that leave the
 // repository (alarm descriptions, CLI output, the pull request template)
 // link the documentation this way.
-const RepositoryURL = "https://github.com/ministryofjustice/data-engineering-exports/"
+const RepositoryURL = naming.RepositoryURL
 
 // Problem is one thing wrong on a page.
 type Problem struct {

@@ -10,6 +10,7 @@ import (
 	yaml "sigs.k8s.io/yaml/goyaml.v3"
 
 	"github.com/ministryofjustice/data-engineering-exports/datasets"
+	"github.com/ministryofjustice/data-engineering-exports/federation"
 	"github.com/ministryofjustice/data-engineering-exports/naming"
 )
 
@@ -233,8 +234,10 @@ func (m *Migrated) pullARNs(f *Field) *yaml.Node {
 					{fmt.Sprintf("the ARN of an IAM role in the reader's account, `arn:aws:iam::%s:role/<role-name>`", code(account)),
 						"the reader keeps access through the role once they use it instead of the user's keys: on AWS, a role is the fix."},
 					{"nothing (remove the line)", fmt.Sprintf("REMOVES the access this user has to `%s` today.", bucket)},
+					{fmt.Sprintf("if the reader is outside AWS (Google Cloud or Azure) and reaches us through this user: their identity there, under `%s` or `%s`, and remove this line", federation.FieldGCPReaders, federation.FieldAzureReaders),
+						"the reader reads through a role of its own that trusts that one identity, with short-lived credentials and no AWS keys (`exports reader-setup <dataset>` prints what they run once it is deployed); the user's keys no longer reach the bucket."},
 					{"nothing yet: leave this file out of the migration and keep the dataset on the earlier tool",
-						"access stays as it is today. Choose this if the reader is outside AWS (Azure or Google Cloud) and reaches us through this user: federated readers for those platforms are coming to this project, and are the way to move it then."},
+						"access stays as it is today."},
 				},
 			}
 		}

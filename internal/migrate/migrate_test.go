@@ -290,7 +290,7 @@ func TestQuirks(t *testing.T) {
 				"The earlier tool let the IAM user `arn:aws:iam::345678901234:user/yjb-data-loader` read `mojap-tribunal-sync`: a user, with long-lived access keys, where our readers are roles.",
 				"`arn:aws:iam::345678901234:role/<role-name>`: the reader keeps access through the role once they use it instead of the user's keys: on AWS, a role is the fix.",
 				"REMOVES the access this user has to `mojap-tribunal-sync` today.",
-				"federated readers for those platforms are coming",
+				"their identity there, under `gcp_readers` or `azure_readers`, and remove this line",
 			},
 		},
 		{

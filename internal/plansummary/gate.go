@@ -7,6 +7,7 @@ import (
 
 	tfjson "github.com/hashicorp/terraform-json"
 
+	"github.com/ministryofjustice/data-engineering-exports/federation"
 	"github.com/ministryofjustice/data-engineering-exports/naming"
 )
 
@@ -33,6 +34,11 @@ const (
 	// VersioningStopped: a bucket's versioning stopped. Flagged for the
 	// reviewer, not refused.
 	VersioningStopped Rule = "versioning stopped"
+	// ReaderTrustNotNarrow: a federated reader's role whose trust policy is
+	// not exactly the one narrow shape that admits one outside identity
+	// (federation.CheckTrustShape), is known only after apply, or does not
+	// belong to the role's name; or whose sessions would outlast an hour.
+	ReaderTrustNotNarrow Rule = "reader trust not narrow"
 )
 
 // publicAccessBlocks are the four settings of an S3 public access block.
@@ -49,10 +55,14 @@ type Risk struct {
 	// Setting is the public access block setting turned off
 	// (PublicAccessWeakened only).
 	Setting string
+	// Reason says what is wrong with a reader role (ReaderTrustNotNarrow
+	// only).
+	Reason string
 }
 
 // Refused is true for the risks the deploy refuses to apply: those to the
-// data stored now, to its protections, or to its delivery. Stopping
+// data stored now, to its protections (a reader's trust among them), or to
+// its delivery. Stopping
 // versioning is flagged for the reviewer but not refused: it only affects
 // later overwrites, and it is a dataset's own flag.
 func (r Risk) Refused() bool { return r.Rule != VersioningStopped }
@@ -97,6 +107,11 @@ func (r Risk) Explain(quote func(string) string) string {
 			"which a new role of the same name does not have, so the recipients would refuse every move until each saves its policy again.", name, r.Verb)
 	case VersioningStopped:
 		return fmt.Sprintf("versioning of bucket %s would stop: objects overwritten or deleted from now on cannot be recovered.", name)
+	case ReaderTrustNotNarrow:
+		// The reason quotes what the plan holds: quoted too, it cannot
+		// inject Markdown into the comment.
+		return fmt.Sprintf("federated reader role %s is refused: %s. A reader's role trusts exactly one outside identity, "+
+			"in the one shape the stack writes for it: "+naming.DocURL("readers-on-azure-and-google-cloud.md")+".", name, quote(r.Reason))
 	}
 	return string(r.Rule)
 }
@@ -109,7 +124,7 @@ func (r Risk) Instead() string {
 		if r.Verb == verbReplace {
 			return "undo what forces the replacement (the full plan marks it \"forces replacement\")."
 		}
-		return "keep the dataset file. If the data must go, retire the dataset deliberately: archive and empty the bucket first (README: Troubleshooting)."
+		return "keep the dataset file. If the data must go, retire the dataset deliberately: archive and empty the bucket first (" + naming.DocURL("retiring-a-pull-dataset.md") + ")."
 	case ForceDestroyOn:
 		return "keep force_destroy off: a bucket's objects are removed deliberately, never with the bucket."
 	case BucketPolicyDeleted:
@@ -121,6 +136,8 @@ func (r Risk) Instead() string {
 		return "keep all four settings on: no bucket of this project is ever public."
 	case MoverRoleRecreated:
 		return "keep the role: give a new address a moved block, or adopt an existing role with an import block."
+	case ReaderTrustNotNarrow:
+		return "describe the reader in the dataset file (gcp_readers or azure_readers) and let the stack write its role; never widen a reader's trust by hand."
 	}
 	return ""
 }
@@ -217,6 +234,13 @@ func (ctx riskContext) risk(rc *tfjson.ResourceChange) (r Risk, ok bool) {
 			}
 		}
 	case "aws_iam_role":
+		if reason, isReader := readerRoleProblem(rc); isReader {
+			r.Name = stringAttribute(c.After, "name")
+			if reason != "" {
+				r.Rule, r.Reason = ReaderTrustNotNarrow, reason
+			}
+			break
+		}
 		id, ours := naming.ParseLogicalID(rc.Name)
 		isMoverRole := ours && id.Owner == naming.OwnerPush && id.Part == naming.PartMoverRole
 		r.Name = stringAttribute(c.Before, "name")
@@ -225,4 +249,40 @@ func (ctx riskContext) risk(rc *tfjson.ResourceChange) (r Risk, ok bool) {
 		}
 	}
 	return r, r.Rule != ""
+}
+
+// readerRoleProblem says whether a change plans a federated reader's role
+// (a role at the readers' path, or with a reader's logical id) and, when it
+// does, what the deploy refuses in it ("" when nothing): a trust policy that
+// is not of the one narrow shape, is known only after apply, or admits an
+// identity whose role has another name; a path other than the readers';
+// sessions longer than an hour.
+func readerRoleProblem(rc *tfjson.ResourceChange) (reason string, isReader bool) {
+	c := rc.Change
+	if c.After == nil {
+		return "", false // deleted: it trusts nobody any more
+	}
+	id, ours := naming.ParseLogicalID(rc.Name)
+	byID := ours && id.Owner == naming.OwnerPull && naming.IsFederatedReaderPart(id.Part)
+	path := stringAttribute(c.After, "path")
+	if !byID && path != naming.FederatedReaderRolePath {
+		return "", false
+	}
+	name := stringAttribute(c.After, "name")
+	switch {
+	case path != naming.FederatedReaderRolePath:
+		return fmt.Sprintf("it is at the path %q, not %s, where reader roles are recognised", path, naming.FederatedReaderRolePath), true
+	case unknown(c.AfterUnknown, "assume_role_policy"):
+		return "its trust policy is known only after apply, so the deploy cannot check it (build every ARN in it from the account id, as the stack does)", true
+	case attribute(c.After, "max_session_duration") != float64(federation.MaxSessionSeconds):
+		return fmt.Sprintf("its sessions may last %v seconds, but a reader's last at most %d", attribute(c.After, "max_session_duration"), federation.MaxSessionSeconds), true
+	}
+	reader, err := federation.ReadTrustPolicy(name, stringAttribute(c.After, "assume_role_policy"))
+	if err != nil {
+		return "its trust policy " + err.Error(), true
+	}
+	if want := federation.RoleName(id.Dataset, reader); byID && name != want {
+		return fmt.Sprintf("its trust policy admits %s, whose role for dataset %s is %s, not this one", reader, id.Dataset, want), true
+	}
+	return "", true
 }

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	tfjson "github.com/hashicorp/terraform-json"
+
+	"github.com/ministryofjustice/data-engineering-exports/federation"
 )
 
 // TestGate: for each rule, a plan the deploy must refuse and one it must
@@ -37,6 +39,14 @@ func TestGate(t *testing.T) {
 		return resourceChange("aws_lambda_function", pushID(dataset, "function"), actions, before, after)
 	}
 	b, role, fn := bucketValues(bucket), moverRoleValues(dataset), moverFunctionValues(dataset, "cloud-platform-court-archive")
+	const pulled = "tribunal_outcomes"
+	googleRole, azureRole := readerRoleValues(pulled, googleReader), readerRoleValues(pulled, azureReader)
+	otherAzure := azureReader
+	otherAzure.ObjectID = "11111111-2222-4333-8444-555555555555"
+	// Any Google account may ask for the role's audience: this admits them all.
+	audienceOnly := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"accounts.google.com"},` +
+		`"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"accounts.google.com:oaud":"` +
+		federation.GCPAudience(federation.RoleName(pulled, googleReader)) + `"}}}]}`
 	pab := publicAccessBlockValues(bucket)
 
 	tests := []struct {
@@ -108,6 +118,36 @@ func TestGate(t *testing.T) {
 			roleRC("shared-other_role", actReplace, with(role, map[string]any{"name": "other"}), with(role, map[string]any{"name": "other", "path": "/"})),
 		}, nil},
 
+		// A federated reader's role: its trust is the one narrow shape,
+		// for the identity its name comes from.
+		{"Google reader role added", ReaderTrustNotNarrow, []*tfjson.ResourceChange{
+			roleRC(readerID(pulled, googleReader), actCreate, nil, googleRole),
+		}, nil},
+		{"Azure reader role added", ReaderTrustNotNarrow, []*tfjson.ResourceChange{
+			roleRC(readerID(pulled, azureReader), actCreate, nil, azureRole),
+		}, nil},
+		{"reader role deleted", ReaderTrustNotNarrow, []*tfjson.ResourceChange{
+			roleRC(readerID(pulled, googleReader), actDelete, googleRole, nil),
+		}, nil},
+		{"Google reader trusting the audience alone", ReaderTrustNotNarrow, []*tfjson.ResourceChange{
+			roleRC(readerID(pulled, googleReader), actCreate, nil, with(googleRole, map[string]any{"assume_role_policy": audienceOnly})),
+		}, []string{"aws_iam_role." + readerID(pulled, googleReader)}},
+		{"Azure reader trusting another reader's identity", ReaderTrustNotNarrow, []*tfjson.ResourceChange{
+			roleRC(readerID(pulled, azureReader), actUpdate, azureRole, with(azureRole, map[string]any{"assume_role_policy": otherAzure.TrustPolicy(federation.AzureProviderARN(testAccount, otherAzure.TenantID)).JSON()})),
+		}, []string{"aws_iam_role." + readerID(pulled, azureReader)}},
+		{"reader trust known only after apply", ReaderTrustNotNarrow, []*tfjson.ResourceChange{
+			unknownAfter(roleRC(readerID(pulled, azureReader), actCreate, nil, azureRole), "assume_role_policy"),
+		}, []string{"aws_iam_role." + readerID(pulled, azureReader)}},
+		{"reader sessions of twelve hours", ReaderTrustNotNarrow, []*tfjson.ResourceChange{
+			roleRC(readerID(pulled, googleReader), actCreate, nil, with(googleRole, map[string]any{"max_session_duration": 43200.0})),
+		}, []string{"aws_iam_role." + readerID(pulled, googleReader)}},
+		{"another role at the readers' path", ReaderTrustNotNarrow, []*tfjson.ResourceChange{
+			roleRC("extra_reader", actCreate, nil, with(googleRole, map[string]any{"name": "extra", "assume_role_policy": audienceOnly})),
+		}, []string{"aws_iam_role.extra_reader"}},
+		{"reader role moved off the readers' path", ReaderTrustNotNarrow, []*tfjson.ResourceChange{
+			roleRC(readerID(pulled, googleReader), actReplace, googleRole, with(googleRole, map[string]any{"path": "/"})),
+		}, []string{"aws_iam_role." + readerID(pulled, googleReader)}},
+
 		// Stopping versioning is flagged for the reviewer, never refused.
 		{"versioning stopped", VersioningStopped, []*tfjson.ResourceChange{
 			versioningRC(actUpdate, versioningValues(bucket, "Enabled"), versioningValues(bucket, "Suspended")),
@@ -143,5 +183,32 @@ func TestVersioningStoppedIsARisk(t *testing.T) {
 	risks := Risks(p.Plan)
 	if len(risks) != 1 || risks[0].Rule != VersioningStopped || risks[0].Refused() || risks[0].Name != bucket {
 		t.Errorf("Risks = %+v, want one VersioningStopped risk, not refused, for %s", risks, bucket)
+	}
+}
+
+// TestReaderRefusalsSayWhy: each refusal of a reader role says what is
+// wrong with it, in the words of the check that refuses it.
+func TestReaderRefusalsSayWhy(t *testing.T) {
+	const pulled = "tribunal_outcomes"
+	role := readerRoleValues(pulled, googleReader)
+	name := federation.RoleName(pulled, googleReader)
+	tagSession := strings.Replace(role["assume_role_policy"].(string), `"Action":["sts:AssumeRoleWithWebIdentity"]`, `"Action":["sts:AssumeRoleWithWebIdentity","sts:TagSession"]`, 1)
+	otherDataset := readerRoleValues("probation_caseload", googleReader)
+	tests := map[string]struct {
+		values map[string]any
+		want   string
+	}{
+		"session tags":         {with(role, map[string]any{"assume_role_policy": tagSession}), "its trust policy allows the actions sts:AssumeRoleWithWebIdentity, sts:TagSession, but a reader's role allows sts:AssumeRoleWithWebIdentity alone"},
+		"another dataset's":    {with(otherDataset, map[string]any{"name": name}), "requires the audience https://mojap-exports/" + otherDataset["name"].(string) + ", but role " + name + "'s own audience is"},
+		"not a policy":         {with(role, map[string]any{"assume_role_policy": "[]"}), "its trust policy is not a JSON object"},
+		"twelve-hour sessions": {with(role, map[string]any{"max_session_duration": 43200.0}), "its sessions may last 43200 seconds, but a reader's last at most 3600"},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			refused := Gate(planOf(t, resourceChange("aws_iam_role", readerID(pulled, googleReader), actCreate, nil, tt.values)).Plan)
+			if len(refused) != 1 || refused[0].Rule != ReaderTrustNotNarrow || !strings.Contains(refused[0].String(), tt.want) {
+				t.Errorf("Gate = %v; want one refusal saying %q", refused, tt.want)
+			}
+		})
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"text/template"
 	"unicode/utf8"
 
+	"github.com/ministryofjustice/data-engineering-exports/federation"
 	"github.com/ministryofjustice/data-engineering-exports/naming"
 )
 
@@ -17,6 +18,7 @@ var summaryTemplate string
 // into Markdown; the model itself holds none.
 var markdown = template.Must(template.New("plansummary").Funcs(template.FuncMap{
 	"code":          code,
+	"docURL":        naming.DocURL,
 	"codeList":      codeList,
 	"reference":     reference,
 	"plural":        plural,
@@ -26,6 +28,7 @@ var markdown = template.Must(template.New("plansummary").Funcs(template.FuncMap{
 	"owner":         describeOwner,
 	"value":         value,
 	"explain":       explain,
+	"reader":        describeReader,
 	"exportPrefix":  func(dataset string) string { return naming.ExportBucket + "/" + naming.ExportPrefix(dataset) },
 }).Parse(summaryTemplate))
 
@@ -96,6 +99,22 @@ func describeOwner(c ResourceChange) string {
 		return fmt.Sprintf("pull dataset %s, access of %s", code(id.Dataset), code(id.Role))
 	}
 	return fmt.Sprintf("%s dataset %s", id.Owner, code(id.Dataset))
+}
+
+// describeReader names the outside identity behind a federated reader's
+// role, each id as a code span, or says why the deploy refuses its trust.
+func describeReader(r FederatedReader) string {
+	switch reader := r.Reader.(type) {
+	case federation.GCPReader:
+		s := "Google Cloud service account " + code(reader.ServiceAccountUniqueID)
+		if reader.ServiceAccountEmail != "" {
+			s += " (" + code(reader.ServiceAccountEmail) + ")"
+		}
+		return s
+	case federation.AzureReader:
+		return fmt.Sprintf("Azure principal %s in tenant %s, tokens for application %s", code(reader.ObjectID), code(reader.TenantID), code(reader.ClientID))
+	}
+	return ":no_entry: **an identity the deploy refuses:** " + code(r.Problem)
 }
 
 // code is an inline code span; values never hold a backquote, and one that

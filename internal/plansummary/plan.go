@@ -160,6 +160,20 @@ func priorResources(p *tfjson.Plan) []*tfjson.StateResource {
 	return all
 }
 
+// deployAccount is the account the stack deploys to, as the plan read it
+// (the caller identity data source in its prior state), or "".
+func deployAccount(p *tfjson.Plan) string {
+	if p.PriorState == nil || p.PriorState.Values == nil || p.PriorState.Values.RootModule == nil {
+		return ""
+	}
+	for _, r := range p.PriorState.Values.RootModule.Resources {
+		if r != nil && r.Mode == tfjson.DataResourceMode && r.Type == "aws_caller_identity" {
+			return stringAttribute(r.AttributeValues, "account_id")
+		}
+	}
+	return ""
+}
+
 // attribute walks values along path (map keys and list indexes) and returns
 // what it finds, or nil.
 func attribute(values any, path ...any) any {

@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	tfjson "github.com/hashicorp/terraform-json"
+
+	"github.com/ministryofjustice/data-engineering-exports/federation"
 	"github.com/ministryofjustice/data-engineering-exports/naming"
 )
 
@@ -22,6 +24,7 @@ var update = flag.Bool("update", false, "rewrite the golden testdata/<scenario>.
 var scenarios = []string{
 	"no_change", "add_datasets", "change_users", "change_recipient",
 	"add_outside_account", "change_flags", "remove_dataset", "changed_outside",
+	"add_reader", "remove_reader",
 }
 
 // readScenario is one fixture's plan.
@@ -599,4 +602,87 @@ func writeFile(t *testing.T, path, content string) {
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// The real plans of adding and removing federated readers (tribunal_outcomes
+// gains a Google and an Azure reader; then loses the Azure one).
+var (
+	fixtureGoogle = federation.GCPReader{ServiceAccountUniqueID: "118273645501928374650", ServiceAccountEmail: "tribunal-sync@moj-analysis.iam.gserviceaccount.com"}
+	fixtureAzure  = federation.AzureReader{TenantID: "6b2d8f0a-1c3e-4a5b-8d7f-9e0a1b2c3d4e", ObjectID: "c4e6a8b0-2d4f-4618-9a3c-5e7f9b1d3f5a", ClientID: "8f1a3c5e-7b9d-4f2a-b4c6-d8e0f2a4c6e8"}
+)
+
+// TestAddReader: each new reader is named by its outside identity, as a
+// new outside identity, and its role (which the bucket policy names) is not
+// listed again as an outside principal; the real plan passes the gate.
+func TestAddReader(t *testing.T) {
+	s := summarizeScenario(t, "add_reader")
+	tribunal := findDataset(t, s, "pull", "tribunal_outcomes")
+	want := []FederatedReader{
+		{Role: federation.RoleName("tribunal_outcomes", fixtureGoogle), Reader: fixtureGoogle, NewIdentity: true},
+		{Role: federation.RoleName("tribunal_outcomes", fixtureAzure), Reader: fixtureAzure, NewIdentity: true},
+	}
+	if !slices.Equal(tribunal.ReadersGained, want) || len(tribunal.ReadersLost) != 0 {
+		t.Errorf("readers gained %+v lost %+v; want gained %+v", tribunal.ReadersGained, tribunal.ReadersLost, want)
+	}
+	if len(tribunal.PrincipalsGained)+len(tribunal.PrincipalsLost) != 0 || len(s.Datasets) != 1 {
+		t.Errorf("principals gained %+v lost %+v, datasets %d; the reader roles are not outside principals", tribunal.PrincipalsGained, tribunal.PrincipalsLost, len(s.Datasets))
+	}
+	assertSays(t, render(t, s),
+		"- Federated readers gained (outside AWS, each through a role of its own, with no AWS keys):\n",
+		"  - Google Cloud service account `118273645501928374650` (`tribunal-sync@moj-analysis.iam.gserviceaccount.com`) as role `"+want[0].Role+"` — :warning: **new outside identity**\n",
+		"  - Azure principal `c4e6a8b0-2d4f-4618-9a3c-5e7f9b1d3f5a` in tenant `6b2d8f0a-1c3e-4a5b-8d7f-9e0a1b2c3d4e`, tokens for application `8f1a3c5e-7b9d-4f2a-b4c6-d8e0f2a4c6e8` as role `"+want[1].Role+"` — :warning: **new outside identity**\n",
+	)
+	if refused := Gate(parseScenario(t, "add_reader")); len(refused) != 0 {
+		t.Errorf("Gate = %v; the stack's own reader roles are of the narrow shape", refused)
+	}
+}
+
+// TestRemoveReader: the reader lost is named, not as a new identity; its
+// tenant's provider goes with it; nothing is refused.
+func TestRemoveReader(t *testing.T) {
+	s := summarizeScenario(t, "remove_reader")
+	tribunal := findDataset(t, s, "pull", "tribunal_outcomes")
+	want := []FederatedReader{{Role: federation.RoleName("tribunal_outcomes", fixtureAzure), Reader: fixtureAzure}}
+	if !slices.Equal(tribunal.ReadersLost, want) || len(tribunal.ReadersGained) != 0 || len(tribunal.PrincipalsLost) != 0 {
+		t.Errorf("readers lost %+v gained %+v, principals lost %+v; want lost %+v only", tribunal.ReadersLost, tribunal.ReadersGained, tribunal.PrincipalsLost, want)
+	}
+	provider := "aws_iam_openid_connect_provider." + naming.SharedLogicalID(naming.AzureTenantProviderPart(fixtureAzure.TenantID))
+	if !slices.ContainsFunc(s.Deleted, func(d ResourceChange) bool { return d.Address == provider }) {
+		t.Errorf("the tenant's provider, deleted, is not among the deletions: %+v", s.Deleted)
+	}
+	if md := render(t, s); !strings.Contains(md, "- Federated readers lost:\n  - Azure principal `c4e6a8b0-2d4f-4618-9a3c-5e7f9b1d3f5a`") || strings.Contains(md, "new outside identity") {
+		t.Errorf("the comment should name the reader lost, as no new identity:\n%s", md)
+	}
+	if refused := Gate(parseScenario(t, "remove_reader")); len(refused) != 0 {
+		t.Errorf("Gate = %v; removing a reader holds no data", refused)
+	}
+}
+
+// TestWidenedReaderTrustOnRealPlan: a reader role's trust widened in a real
+// plan (its sub pin dropped, so any principal of the tenant with a token for
+// the application could assume it) is refused by the gate, and the comment
+// says so where the reviewer looks first and where the reader is listed.
+func TestWidenedReaderTrustOnRealPlan(t *testing.T) {
+	role := federation.RoleName("tribunal_outcomes", fixtureAzure)
+	widened := editPlan(t, "add_reader", naming.DatasetLogicalID(naming.KindPull, "tribunal_outcomes", naming.FederatedReaderPart("tribunal_outcomes", fixtureAzure.Cloud(), fixtureAzure.Identity())),
+		func(c map[string]any) {
+			after := c["after"].(map[string]any)
+			trust := after["assume_role_policy"].(string)
+			sub := `,"` + federation.AzureSub(fixtureAzure.TenantID) + `":["` + fixtureAzure.ObjectID + `"]`
+			if !strings.Contains(trust, sub) {
+				t.Fatalf("the fixture's trust policy has no %s: %s", sub, trust)
+			}
+			after["assume_role_policy"] = strings.Replace(trust, sub, "", 1)
+		})
+	p, err := ParsePlan(widened)
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused := Gate(p.Plan)
+	if len(refused) != 1 || refused[0].Rule != ReaderTrustNotNarrow || refused[0].Name != role || !strings.Contains(refused[0].Reason, "has no "+federation.AzureSub(fixtureAzure.TenantID)+" condition") {
+		t.Fatalf("Gate = %+v; want the widened reader role refused for its missing sub", refused)
+	}
+	md := render(t, Summarize(p, PaperworkLookup{}))
+	assertSays(t, md, "The deploy will refuse this plan", "> - :no_entry: **reader trust not narrow.** **create** `aws_iam_role.", "federated reader role `"+role+"` is refused: `its trust policy has no ",
+		":no_entry: **an identity the deploy refuses:** `its trust policy has no ")
 }

@@ -5,10 +5,12 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 
 	tfjson "github.com/hashicorp/terraform-json"
 
 	"github.com/ministryofjustice/data-engineering-exports/datasets"
+	"github.com/ministryofjustice/data-engineering-exports/federation"
 	"github.com/ministryofjustice/data-engineering-exports/naming"
 )
 
@@ -88,9 +90,12 @@ type DatasetChange struct {
 	UsersGained, UsersLost []string
 	// PrincipalsGained and PrincipalsLost are a pull dataset's outside
 	// principals; PrincipalsUnknown is true when the bucket policy is known
-	// only after apply.
+	// only after apply. The roles of its federated readers, which the
+	// bucket policy names too, are not among them: ReadersGained and
+	// ReadersLost show the outside identity behind each.
 	PrincipalsGained, PrincipalsLost []Principal
 	PrincipalsUnknown                bool
+	ReadersGained, ReadersLost       []FederatedReader
 	// Flags lists the dataset's flags that change (for an added dataset:
 	// those turned on).
 	Flags []FlagChange
@@ -124,6 +129,22 @@ type Principal struct {
 	NewAccount bool
 }
 
+// FederatedReader is an outside identity, on Google Cloud or Azure, that
+// reads a pull dataset through a role of its own (package federation).
+type FederatedReader struct {
+	// Role is the name of the reader's role.
+	Role string
+	// Reader is the one identity the role's trust policy admits, a Google
+	// reader with its email read from the role's tag. It is nil when the
+	// policy is not of the one narrow shape, and Problem says why (the
+	// deploy refuses it).
+	Reader  federation.Reader
+	Problem string
+	// NewIdentity is true when no reader role of the plan's prior state
+	// trusts this identity.
+	NewIdentity bool
+}
+
 // FlagChange is one dataset flag (keep_files, allow_push,
 // bucket_versioning) before and after.
 type FlagChange struct {
@@ -151,6 +172,9 @@ type side struct {
 	allowPush         bool
 	versioning        bool
 	users             map[string]bool
+
+	// readers are the federated readers, by role and identity.
+	readers map[string]FederatedReader
 }
 
 type datasetKey struct {
@@ -178,8 +202,8 @@ func Summarize(p *Plan, paperwork PaperworkLookup) *Summary {
 	}
 	unknownPolicies := map[string]bool{}
 	risks := newRiskContext(p.Plan)
-	knownAccounts := appliedAccounts(p.Plan)
-	s.Drift = drifts(p.Plan, knownAccounts)
+	known := priorKnown(p.Plan)
+	s.Drift = drifts(p.Plan, known.accounts)
 
 	for _, rc := range managedChanges(p.Plan) {
 		id, ours := naming.ParseLogicalID(rc.Name)
@@ -225,7 +249,7 @@ func Summarize(p *Plan, paperwork PaperworkLookup) *Summary {
 		}
 	}
 	for key, ds := range states {
-		if change, ok := ds.diff(key, knownAccounts); ok {
+		if change, ok := ds.diff(key, known); ok {
 			change.Paperwork, change.PaperworkGap = paperwork.find(key.kind, key.name, change.Status)
 			change.ChangedOutside = changedOutside[key]
 			s.Datasets = append(s.Datasets, change)
@@ -285,7 +309,48 @@ func (sd *side) read(rc *tfjson.ResourceChange, id naming.LogicalID, values, aft
 		}
 	case "aws_s3_bucket_versioning":
 		sd.versioning = stringAttribute(values, "versioning_configuration", 0, "status") == "Enabled"
+	case "aws_iam_role":
+		if naming.IsFederatedReaderPart(id.Part) {
+			r := readerOf(values)
+			if sd.readers == nil {
+				sd.readers = map[string]FederatedReader{}
+			}
+			sd.readers[r.key()] = r
+		}
 	}
+}
+
+// readerOf is the federated reader a reader role's values trust.
+func readerOf(values any) FederatedReader {
+	r := FederatedReader{Role: stringAttribute(values, "name")}
+	reader, err := federation.ReadTrustPolicy(r.Role, stringAttribute(values, "assume_role_policy"))
+	if err != nil {
+		r.Problem = "its trust policy " + err.Error()
+		return r
+	}
+	if google, ok := reader.(federation.GCPReader); ok {
+		google.ServiceAccountEmail = stringAttribute(values, "tags", naming.ReaderEmailTag)
+		reader = google
+	}
+	r.Reader = reader
+	return r
+}
+
+// key tells readers apart: a role that comes to trust another identity, or
+// shows another email, is one reader lost and one gained.
+func (r FederatedReader) key() string {
+	if r.Reader == nil {
+		return r.Role + "\n" + r.Problem
+	}
+	return r.Role + "\n" + r.Reader.String()
+}
+
+// identity is the outside identity a reader stands for, "" when unknown.
+func (r FederatedReader) identity() string {
+	if r.Reader == nil {
+		return ""
+	}
+	return string(r.Reader.Cloud()) + " " + r.Reader.Identity()
 }
 
 func (sd *side) addUser(role string) {
@@ -306,7 +371,7 @@ func pushPolicyDatasets(values any) []string {
 
 // diff compares a dataset's two sides; ok is false when nothing a reviewer
 // judges changes.
-func (ds *datasetState) diff(key datasetKey, knownAccounts map[string]bool) (DatasetChange, bool) {
+func (ds *datasetState) diff(key datasetKey, known prior) (DatasetChange, bool) {
 	b, a := ds.before, ds.after
 	change := DatasetChange{Kind: key.kind, Name: key.name, Resources: ds.resources}
 	switch {
@@ -329,9 +394,11 @@ func (ds *datasetState) diff(key datasetKey, knownAccounts map[string]bool) (Dat
 	case datasets.KindPull:
 		change.Bucket = cmp.Or(a.bucket, b.bucket)
 		gained, lost := setDiff(toSet(b.principals), toSet(a.principals))
-		change.PrincipalsGained = principals(gained, knownAccounts)
-		change.PrincipalsLost = principals(lost, nil)
+		change.PrincipalsGained = known.principals(gained, true)
+		change.PrincipalsLost = known.principals(lost, false)
 		change.PrincipalsUnknown = a.principalsUnknown
+		change.ReadersGained = known.readers(a.readers, b.readers)
+		change.ReadersLost = known.readers(b.readers, a.readers)
 		change.Flags = flagChanges(change.Status,
 			FlagChange{flagAllowPush, b.allowPush, a.allowPush},
 			FlagChange{flagBucketVersioning, b.versioning, a.versioning},
@@ -350,46 +417,88 @@ func flagChanges(status Status, flags ...FlagChange) []FlagChange {
 	return slices.DeleteFunc(flags, func(f FlagChange) bool { return f.Before == f.After })
 }
 
-// principals describes principal ARNs, marking the accounts that
-// knownAccounts lacks; nil marks none (a principal lost is no new account,
-// even one granted by hand).
-func principals(arns []string, knownAccounts map[string]bool) []Principal {
-	var out []Principal
-	for _, arn := range arns {
-		account := accountOf(arn)
-		out = append(out, Principal{ARN: arn, Account: account, NewAccount: knownAccounts != nil && !knownAccounts[account]})
-	}
-	return out
+// prior is what Terraform dealt with when it last applied the resources:
+// the plan's prior state, except that a resource changed outside Terraform
+// counts as it was before that change (its drift's before), so that an
+// account someone granted by hand is still new.
+type prior struct {
+	// accounts are the accounts of its resources' ARNs and of every
+	// principal its policies grant.
+	accounts map[string]bool
+	// identities are the outside identities its reader roles trust.
+	identities map[string]bool
+	// readerRoles starts the ARN of every reader role in the account the
+	// stack deploys to, "" when the plan does not say which.
+	readerRoles string
 }
 
-// appliedAccounts is every account Terraform dealt with when it last
-// applied the resources: the accounts of their ARNs and of every principal
-// their policies grant. It is the plan's prior state, except that a resource
-// changed outside Terraform counts as it was before that change (its
-// drift's before): an account someone granted by hand is still new.
-func appliedAccounts(p *tfjson.Plan) map[string]bool {
-	applied := map[string]any{}
+func priorKnown(p *tfjson.Plan) prior {
+	type applied struct {
+		typ    string
+		values any
+	}
+	resources := map[string]applied{}
 	for _, r := range priorResources(p) {
-		applied[r.Address] = r.AttributeValues
+		resources[r.Address] = applied{r.Type, r.AttributeValues}
 	}
 	for _, rc := range driftChanges(p) {
 		if rc.Change.Before != nil {
-			applied[rc.Address] = rc.Change.Before
+			resources[rc.Address] = applied{rc.Type, rc.Change.Before}
 		}
 	}
-	accounts := map[string]bool{}
-	for _, values := range applied {
+	known := prior{accounts: map[string]bool{}, identities: map[string]bool{}}
+	for _, r := range resources {
+		values := r.values
 		if account := accountOf(stringAttribute(values, "arn")); account != "" {
-			accounts[account] = true
+			known.accounts[account] = true
 		}
 		if doc, ok := parsePolicy(stringAttribute(values, "policy")); ok {
 			granted, _ := doc.grantedPrincipals()
 			for _, arn := range granted {
-				accounts[accountOf(arn)] = true
+				known.accounts[accountOf(arn)] = true
+			}
+		}
+		if r.typ == "aws_iam_role" && stringAttribute(values, "path") == naming.FederatedReaderRolePath {
+			if identity := readerOf(values).identity(); identity != "" {
+				known.identities[identity] = true
 			}
 		}
 	}
-	return accounts
+	if account := deployAccount(p); account != "" {
+		known.readerRoles = federation.RoleARN(account, "")
+	}
+	return known
+}
+
+// principals describes principal ARNs, marking with markNew the accounts
+// Terraform never granted (a principal lost is no new account, even one
+// granted by hand). The roles of federated readers, in the account the stack
+// deploys to, are left out: the readers are shown instead.
+func (known prior) principals(arns []string, markNew bool) []Principal {
+	var out []Principal
+	for _, arn := range arns {
+		if known.readerRoles != "" && strings.HasPrefix(arn, known.readerRoles) {
+			continue
+		}
+		account := accountOf(arn)
+		out = append(out, Principal{ARN: arn, Account: account, NewAccount: markNew && !known.accounts[account]})
+	}
+	return out
+}
+
+// readers are the readers of one side that the other lacks, sorted by role,
+// marking identities the prior state never trusted.
+func (known prior) readers(side, other map[string]FederatedReader) []FederatedReader {
+	var out []FederatedReader
+	for key, r := range side {
+		if _, both := other[key]; both {
+			continue
+		}
+		r.NewIdentity = r.Reader != nil && !known.identities[r.identity()]
+		out = append(out, r)
+	}
+	slices.SortFunc(out, func(a, b FederatedReader) int { return cmp.Compare(a.key(), b.key()) })
+	return out
 }
 
 // sort puts every list in its reading order.

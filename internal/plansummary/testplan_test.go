@@ -6,6 +6,7 @@ import (
 
 	tfjson "github.com/hashicorp/terraform-json"
 
+	"github.com/ministryofjustice/data-engineering-exports/federation"
 	"github.com/ministryofjustice/data-engineering-exports/naming"
 )
 
@@ -143,4 +144,33 @@ func pushID(dataset, part string) string {
 }
 func pullID(dataset, part string) string {
 	return naming.DatasetLogicalID(naming.KindPull, dataset, part)
+}
+
+// testAccount is the account hand-built plans deploy to.
+const testAccount = "123456789012"
+
+// Invented federated readers.
+var (
+	googleReader = federation.GCPReader{ServiceAccountUniqueID: "112233445566778899001", ServiceAccountEmail: "reader@analysis-prod.iam.gserviceaccount.com"}
+	azureReader  = federation.AzureReader{TenantID: "3fa85f64-5717-4562-b3fc-2c963f66afa6", ObjectID: "6e8b1f4a-2f0b-4c39-9d36-5f1a7c2e8b90", ClientID: "0f1e2d3c-4b5a-4968-8776-655443322110"}
+)
+
+// readerID is the logical id of a reader's role in a pull dataset.
+func readerID(dataset string, r federation.Reader) string {
+	return pullID(dataset, naming.FederatedReaderPart(dataset, r.Cloud(), r.Identity()))
+}
+
+// readerRoleValues are a reader's role as the stack writes it.
+func readerRoleValues(dataset string, r federation.Reader) map[string]any {
+	name := federation.RoleName(dataset, r)
+	values := map[string]any{"name": name, "path": naming.FederatedReaderRolePath, "max_session_duration": float64(federation.MaxSessionSeconds),
+		"tags": map[string]any{}}
+	switch r := r.(type) {
+	case federation.GCPReader:
+		values["assume_role_policy"] = r.TrustPolicy(name).JSON()
+		values["tags"] = map[string]any{naming.ReaderEmailTag: r.ServiceAccountEmail}
+	case federation.AzureReader:
+		values["assume_role_policy"] = r.TrustPolicy(federation.AzureProviderARN(testAccount, r.TenantID)).JSON()
+	}
+	return values
 }

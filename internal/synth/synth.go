@@ -18,6 +18,7 @@ import (
 	"github.com/ministryofjustice/data-engineering-exports/internal/cli"
 	"github.com/ministryofjustice/data-engineering-exports/internal/jsiiruntime"
 	"github.com/ministryofjustice/data-engineering-exports/internal/lambdazip"
+	"github.com/ministryofjustice/data-engineering-exports/naming"
 	"github.com/ministryofjustice/data-engineering-exports/stacks"
 )
 
@@ -29,7 +30,7 @@ const (
 	// EnvEndpoint, set, points the AWS provider at an emulator.
 	EnvEndpoint = "AWS_ENDPOINT_URL"
 	// EnvRegion overrides stacks.DefaultRegion.
-	EnvRegion = "EXPORTS_REGION"
+	EnvRegion = naming.EnvRegion
 	// EnvStatePath is the local state file, relative to the repository root
 	// or absolute.
 	EnvStatePath     = "EXPORTS_STATE_PATH"
