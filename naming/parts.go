@@ -39,4 +39,7 @@ const (
 	PartFailedMovesAlarm   = "failed_moves_alarm"
 	PartNotification       = "notification"
 	PartCallerIdentity     = "caller_identity"
+	// PartUserRoles looks up which listed users' roles exist (see
+	// DepartedUserCheck).
+	PartUserRoles = "user_roles"
 )

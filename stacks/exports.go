@@ -171,6 +171,7 @@ func NewExportsStack(scope constructs.Construct, id string, config Config) cdktf
 		ExportBucket: naming.ExportBucket,
 		PushByUser:   config.Datasets.PushByUser(),
 		Pull:         config.Datasets.Pull,
+		DatasetsDir:  naming.DatasetsDir,
 	})
 
 	newOutput(stack, OutputMoverRoleARNs, "Mover role ARN of each push dataset: the recipient grants it s3:PutObject and s3:PutObjectAcl on <bucket>/<dataset>/*.", moverRoleARNs)

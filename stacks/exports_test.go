@@ -81,6 +81,7 @@ type terraformJSON struct {
 	Resource  map[string]map[string]map[string]any `json:"resource"`
 	Data      map[string]map[string]map[string]any `json:"data"`
 	Output    map[string]map[string]any            `json:"output"`
+	Check     map[string]map[string]any            `json:"check"`
 }
 
 func parse(t *testing.T, data []byte) terraformJSON {
@@ -192,8 +193,11 @@ func TestResourcesPerDataset(t *testing.T) {
 			t.Errorf("%s: %d resources, want %d", kind, counts[kind], n)
 		}
 	}
-	if n := len(tf.Data["aws_iam_role"]); n != 3 {
-		t.Errorf("%d user role lookups, want 3 (one per distinct user)", n)
+	if n := len(tf.Data["aws_iam_roles"]); n != 1 || len(tf.Data["aws_iam_role"]) != 0 {
+		t.Errorf("%d lookups of all user roles and %d of one role, want one of all", n, len(tf.Data["aws_iam_role"]))
+	}
+	if n := len(tf.Check); n != 3 {
+		t.Errorf("%d checks, want 3 (a departed-user warning per distinct user)", n)
 	}
 }
 

@@ -92,6 +92,9 @@ func TestApplyToMoto(t *testing.T) {
 	terraform(t, stackDir, env, 0, "plan", "-detailed-exitcode", "-input=false", "-no-color")
 	lap("plan")
 
+	checkDepartedUser(ctx, t, config, env, iamClient, stackDir)
+	lap("departed")
+
 	checkRemovingADatasetKeepsItsData(ctx, t, config, env, s3Client)
 	lap("remove")
 	t.Logf("whole test %s", time.Since(started).Round(time.Second))

@@ -139,8 +139,10 @@ func TestMigratedNamesAreDeployedNames(t *testing.T) {
 		}
 	}
 	var users []string
-	for _, role := range tf.Data["aws_iam_role"] {
-		users = append(users, role["name"].(string))
+	for _, policy := range tf.Resource["aws_iam_role_policy"] {
+		if role := policy["role"].(string); strings.HasPrefix(role, "alpha_user_") && !slices.Contains(users, role) {
+			users = append(users, role)
+		}
 	}
 
 	sameSet(t, "mover roles", roles, want.movers)

@@ -56,6 +56,9 @@ type Summary struct {
 	// UnknownPushPolicies names users whose push policy is known only after
 	// apply, so push users gained and lost may be incomplete.
 	UnknownPushPolicies []string
+	// DepartedUsers are listed users whose role no longer exists: the plan
+	// leaves out their access and warns.
+	DepartedUsers []DepartedUser
 }
 
 // ResourceChange is one resource the plan changes.
@@ -256,6 +259,7 @@ func Summarize(p *Plan, paperwork PaperworkLookup) *Summary {
 		}
 	}
 	s.UnknownPushPolicies = slices.Sorted(maps.Keys(unknownPolicies))
+	s.DepartedUsers = departedUsers(p.Plan)
 	s.sort()
 	return s
 }
