@@ -36,7 +36,7 @@ func TestGate(t *testing.T) {
 	functionRC := func(actions tfjson.Actions, before, after map[string]any) *tfjson.ResourceChange {
 		return resourceChange("aws_lambda_function", pushID(dataset, "function"), actions, before, after)
 	}
-	b, role, fn := bucketValues(bucket), moverRoleValues(dataset), moverFunctionValues(dataset, "cloud-platform-court-archive")
+	b, role, fn := bucketValues(bucket), moverRoleValues(dataset), moverFunctionValues(dataset, "cloud-platform-court-archive", "754256621582")
 	pab := publicAccessBlockValues(bucket)
 
 	tests := []struct {

@@ -27,6 +27,7 @@ var markdown = template.Must(template.New("plansummary").Funcs(template.FuncMap{
 	"atRisk":        atRisk,
 	"explain":       explain,
 	"exportPrefix":  func(dataset string) string { return naming.ExportBucket + "/" + naming.ExportPrefix(dataset) },
+	"inAccount":     inAccount,
 }).Parse(summaryTemplate))
 
 // Markdown renders a summary for a pull-request comment: counts first, then
@@ -97,6 +98,19 @@ func describeOwner(c ResourceChange) string {
 		return fmt.Sprintf("pull dataset %s, access of %s", code(id.Dataset), code(id.Role))
 	}
 	return fmt.Sprintf("%s dataset %s", id.Owner, code(id.Dataset))
+}
+
+// inAccount is " in account `<account>`" beside a recipient bucket, the
+// account in bold when emphasised; for a mover deployed before recipients'
+// accounts were pinned, which names none, it says so.
+func inAccount(account string, emphasised bool) string {
+	switch {
+	case account == "":
+		return " (no account pinned)"
+	case emphasised:
+		return " in account **" + code(account) + "**"
+	}
+	return " in account " + code(account)
 }
 
 // code is an inline code span; values never hold a backquote, and one that

@@ -77,6 +77,12 @@ type DatasetChange struct {
 	Status Status
 	// Recipient is a push dataset's recipient bucket before and after.
 	Recipient Diff[string]
+	// RecipientAccount is the account that owns the recipient bucket, as the
+	// mover expects it, before and after ("" on a side deployed before
+	// recipients' accounts were pinned). NewRecipientAccount is true when
+	// the plan's prior state never dealt with the after account.
+	RecipientAccount    Diff[string]
+	NewRecipientAccount bool
 	// Bucket is a pull dataset's own bucket name (after, or before when
 	// removed).
 	Bucket string
@@ -137,6 +143,8 @@ type side struct {
 	exists            bool
 	recipient         string
 	recipientUnknown  bool
+	account           string
+	accountUnknown    bool
 	keepFiles         bool
 	bucket            string
 	principals        []string
@@ -251,10 +259,11 @@ func (sd *side) read(rc *tfjson.ResourceChange, id naming.LogicalID, values, aft
 	}
 	switch rc.Type {
 	case "aws_lambda_function":
-		variables := []any{"environment", 0, "variables"}
-		sd.recipient = stringAttribute(values, append(variables, naming.EnvDestinationBucket)...)
-		sd.recipientUnknown = unknown(afterUnknown, append(variables, naming.EnvDestinationBucket)...)
-		sd.keepFiles, _ = strconv.ParseBool(stringAttribute(values, append(variables, naming.EnvKeepFiles)...))
+		sd.recipient = stringAttribute(values, moverVariable(naming.EnvDestinationBucket)...)
+		sd.recipientUnknown = unknown(afterUnknown, moverVariable(naming.EnvDestinationBucket)...)
+		sd.account = stringAttribute(values, moverVariable(naming.EnvDestinationAccount)...)
+		sd.accountUnknown = unknown(afterUnknown, moverVariable(naming.EnvDestinationAccount)...)
+		sd.keepFiles, _ = strconv.ParseBool(stringAttribute(values, moverVariable(naming.EnvKeepFiles)...))
 	case "aws_s3_bucket":
 		sd.bucket = stringAttribute(values, "bucket")
 	case "aws_s3_bucket_policy":
@@ -269,6 +278,10 @@ func (sd *side) read(rc *tfjson.ResourceChange, id naming.LogicalID, values, aft
 		sd.versioning = stringAttribute(values, "versioning_configuration", 0, "status") == "Enabled"
 	}
 }
+
+// moverVariable is the path of one variable of a mover function's
+// environment.
+func moverVariable(name string) []any { return []any{"environment", 0, "variables", name} }
 
 func (sd *side) addUser(role string) {
 	if sd.users == nil {
@@ -307,6 +320,8 @@ func (ds *datasetState) diff(key datasetKey, knownAccounts map[string]bool) (Dat
 	switch key.kind {
 	case datasets.KindPush:
 		change.Recipient = Diff[string]{Before: b.recipient, After: a.recipient, Unknown: a.recipientUnknown}
+		change.RecipientAccount = Diff[string]{Before: b.account, After: a.account, Unknown: a.accountUnknown}
+		change.NewRecipientAccount = change.Status != Removed && a.account != "" && !knownAccounts[a.account]
 		change.Flags = flagChanges(change.Status, FlagChange{flagKeepFiles, b.keepFiles, a.keepFiles})
 	case datasets.KindPull:
 		change.Bucket = cmp.Or(a.bucket, b.bucket)
@@ -344,11 +359,15 @@ func principals(arns []string, knownAccounts map[string]bool) []Principal {
 }
 
 // priorAccounts is every account the prior state already deals with: the
-// accounts of its resources' ARNs and of every principal its policies grant.
+// accounts of its resources' ARNs, of every principal its policies grant
+// and of every recipient bucket its movers deliver to.
 func priorAccounts(p *tfjson.Plan) map[string]bool {
 	accounts := map[string]bool{}
 	for _, r := range priorResources(p) {
 		if account := accountOf(stringAttribute(r.AttributeValues, "arn")); account != "" {
+			accounts[account] = true
+		}
+		if account := stringAttribute(r.AttributeValues, moverVariable(naming.EnvDestinationAccount)...); r.Type == "aws_lambda_function" && account != "" {
 			accounts[account] = true
 		}
 		if doc, ok := parsePolicy(stringAttribute(r.AttributeValues, "policy")); ok {
