@@ -110,8 +110,9 @@ func (h *harness) invocations() []string {
 		if err != nil {
 			h.t.Fatal(err)
 		}
-		function, isInvoke := strings.CutPrefix(u.Path, "/2015-03-31/functions/")
-		if function, isInvoke = strings.CutSuffix(function, "/invocations"); isInvoke {
+		function, isFunction := strings.CutPrefix(u.Path, "/2015-03-31/functions/")
+		function, isInvoke := strings.CutSuffix(function, "/invocations")
+		if isFunction && isInvoke {
 			if function, err = url.PathUnescape(function); err != nil {
 				h.t.Fatal(err)
 			}
