@@ -44,7 +44,7 @@ func TestAnotherAppReusesTheConstructs(t *testing.T) {
 	deadLetters.OverrideLogicalId(jsii.String("dead_letters"))
 
 	push := pushexport.NewPushExport(stack, "weekly", &pushexport.PushExportProps{
-		Dataset:             datasets.Push{Name: "weekly_returns", Bucket: "partner-landing", Users: []string{"alpha_user_sam"}},
+		Dataset:             datasets.Push{Name: "weekly_returns", Bucket: "partner-landing", BucketAccount: "345678901234", Users: []string{"alpha_user_sam"}},
 		ExportBucket:        "partner-feeds-outbox",
 		AccountID:           jsii.String("210987654321"),
 		FailedMovesQueueARN: deadLetters.Arn(),
@@ -113,7 +113,8 @@ func TestAnotherAppReusesTheConstructs(t *testing.T) {
 	if function["function_name"] != "export_weekly_returns-move" || function["filename"] != "lambda/mover.zip" {
 		t.Errorf("function %v", function)
 	}
-	if env := function["environment"].(map[string]any)["variables"].(map[string]any); env["DESTINATION_BUCKET"] != "partner-landing" {
+	if env := function["environment"].(map[string]any)["variables"].(map[string]any); env["DESTINATION_BUCKET"] != "partner-landing" ||
+		env["DESTINATION_ACCOUNT"] != "345678901234" || env["SOURCE_ACCOUNT"] != "210987654321" {
 		t.Errorf("function environment %v", env)
 	}
 	invoke := get("aws_lambda_function_event_invoke_config", "push-weekly_returns-invoke_config")

@@ -82,12 +82,12 @@ func TestEncodeQuotes(t *testing.T) {
 		want    string
 	}{
 		{
-			Push{Name: "new_project", Bucket: "yes", Users: []string{"alpha_user_jo"}, Paperwork: References{"DPIA 17056: see #4", "0123", "# ref 4412"}},
-			"name: new_project\nbucket: \"yes\"\nusers:\n  - alpha_user_jo\npaperwork:\n  - 'DPIA 17056: see #4'\n  - \"0123\"\n  - '# ref 4412'\n",
+			Push{Name: "new_project", Bucket: "yes", BucketAccount: "012345678901", Users: []string{"alpha_user_jo"}, Paperwork: References{"DPIA 17056: see #4", "0123", "# ref 4412"}},
+			"name: new_project\nbucket: \"yes\"\nbucket_account: \"012345678901\"\nusers:\n  - alpha_user_jo\npaperwork:\n  - 'DPIA 17056: see #4'\n  - \"0123\"\n  - '# ref 4412'\n",
 		},
 		{
-			Push{Name: "new_project", Bucket: "0123", Users: []string{"alpha_user_jo"}, Paperwork: References{"DPIA 17056 # 2"}, KeepFiles: true},
-			"name: new_project\nbucket: \"0123\"\nusers:\n  - alpha_user_jo\npaperwork: 'DPIA 17056 # 2'\nkeep_files: true\n",
+			Push{Name: "new_project", Bucket: "0123", BucketAccount: "111122223333", Users: []string{"alpha_user_jo"}, Paperwork: References{"DPIA 17056 # 2"}, KeepFiles: true},
+			"name: new_project\nbucket: \"0123\"\nbucket_account: \"111122223333\"\nusers:\n  - alpha_user_jo\npaperwork: 'DPIA 17056 # 2'\nkeep_files: true\n",
 		},
 	}
 	for _, tc := range cases {
@@ -120,7 +120,7 @@ func FuzzEncode(f *testing.F) {
 		f.Add(text, text, false)
 	}
 	f.Fuzz(func(t *testing.T, text, reference string, flag bool) {
-		push := Push{Name: text, Bucket: reference, Users: []string{text, reference}, Paperwork: References{reference}, KeepFiles: flag}
+		push := Push{Name: text, Bucket: reference, BucketAccount: text, Users: []string{text, reference}, Paperwork: References{reference}, KeepFiles: flag}
 		if text != "" {
 			push.Paperwork = append(push.Paperwork, text)
 		}

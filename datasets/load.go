@@ -151,6 +151,7 @@ type checkedDataset interface {
 func (p *Push) check(fp *fileProblems, stem string) {
 	checkName(fp, KindPush, stem, p.Name)
 	checkBucket(fp, p.Bucket)
+	checkBucketAccount(fp, p.BucketAccount, p.Bucket)
 	checkUsers(fp, p.Users)
 	checkPaperwork(fp, p.Paperwork)
 }

@@ -17,6 +17,7 @@ var baseFields = map[Kind][]string{
 	KindPush: {
 		"name: new_project",
 		"bucket: recipient-landing",
+		`bucket_account: "111122223333"`,
 		"users:\n  - alpha_user_jo\n  - alpha_user_sam-smith",
 		"paperwork: https://example.justice.gov.uk/dpia/new-project",
 	},
@@ -158,7 +159,7 @@ func TestFileStructure(t *testing.T) {
 		{name: "bad indentation", kind: KindPull, content: "name: new_project\n  users: x\n", field: FileField, message: "is not valid YAML"},
 		{name: "document markers", kind: KindPush, content: "---\n" + file(KindPush) + "...\n"},
 		{name: "two documents", kind: KindPush, content: file(KindPush) + "---\n" + file(KindPush), field: FileField, message: "more than one YAML document"},
-		{name: "duplicate key", kind: KindPush, content: file(KindPush) + "name: other\n", field: "name", message: "is written twice (lines 1 and 7): keep one"},
+		{name: "duplicate key", kind: KindPush, content: file(KindPush) + "name: other\n", field: "name", message: "is written twice (lines 1 and 8): keep one"},
 		{name: "complex key", kind: KindPush, content: file(KindPush) + "? [a, b]\n: c\n", field: FileField, message: "a field name must be a single word"},
 		{name: "too big", kind: KindPush, content: file(KindPush) + "# " + strings.Repeat("x", maxFileSize) + "\n", field: FileField, message: "too big for a dataset file"},
 	})
@@ -174,9 +175,12 @@ func TestFieldNames(t *testing.T) {
 		{name: "bucket in pull", kind: KindPull, content: file(KindPull, "bucket: recipient-landing"), field: "bucket", message: "belongs to push datasets, not pull: a pull dataset gets its own bucket"},
 		{name: "keep_files in pull", kind: KindPull, content: file(KindPull, "keep_files: true"), field: "keep_files", message: "belongs to push datasets"},
 		{name: "legacy target_bucket in pull", kind: KindPull, content: file(KindPull, "target_bucket: x"), field: "target_bucket", message: "(target_bucket is spelled bucket)"},
-		{name: "unknown field", kind: KindPush, content: file(KindPush, "owner: jo"), field: "owner", message: "the fields are name, bucket, users, paperwork and keep_files"},
+		{name: "unknown field", kind: KindPush, content: file(KindPush, "owner: jo"), field: "owner", message: "the fields are name, bucket, bucket_account, users, paperwork and keep_files"},
 		{name: "missing name", kind: KindPush, content: file(KindPush, "-name"), field: "name", message: "is missing: write name: new_project"},
 		{name: "missing bucket", kind: KindPush, content: file(KindPush, "-bucket"), field: "bucket", message: "is missing: write bucket: <the recipient's bucket name>"},
+		{name: "missing bucket_account", kind: KindPush, content: file(KindPush, "-bucket_account"), field: "bucket_account", message: `is missing: write bucket_account: "<the 12-digit account that owns the bucket>"`},
+		{name: "bucket_account in pull", kind: KindPull, content: file(KindPull, `bucket_account: "111122223333"`), field: "bucket_account", message: "belongs to push datasets, not pull"},
+		{name: "account for bucket_account", kind: KindPush, content: file(KindPush, "-bucket_account", `account: "111122223333"`), field: "account", message: "is not a field of a push dataset: write bucket_account instead"},
 		{name: "missing users", kind: KindPull, content: file(KindPull, "-users"), field: "users", message: "is missing: write users: [alpha_user_<github-name>]"},
 		{name: "missing paperwork", kind: KindPull, content: file(KindPull, "-paperwork"), field: "paperwork", message: "is missing"},
 		{name: "missing pull_arns", kind: KindPull, content: file(KindPull, "-pull_arns"), field: "pull_arns", message: "is missing: write pull_arns: [arn:aws:iam::"},
@@ -266,6 +270,38 @@ func TestBucket(t *testing.T) {
 		{name: ".mrap suffix", kind: KindPush, content: file(KindPush, "bucket: landing.mrap"), field: "bucket", message: "ends with .mrap"},
 		{name: "--x-s3 suffix", kind: KindPush, content: file(KindPush, "bucket: landing--x-s3"), field: "bucket", message: "ends with --x-s3"},
 		{name: "--table-s3 suffix", kind: KindPush, content: file(KindPush, "bucket: landing--table-s3"), field: "bucket", message: "ends with --table-s3"},
+	})
+}
+
+func TestBucketAccount(t *testing.T) {
+	ask := "ask the recipient's platform team for the account that owns recipient-landing"
+	runFileCases(t, []fileCase{
+		{name: "leading zero", kind: KindPush, content: file(KindPush, `bucket_account: "012345678901"`)},
+		{name: "single quotes", kind: KindPush, content: file(KindPush, `bucket_account: '754256621582'`)},
+		{name: "unquoted number", kind: KindPush, content: file(KindPush, "bucket_account: 111122223333"), field: "bucket_account",
+			message: `is read as the number 111122223333, not text: put it in quotes, bucket_account: "111122223333"`},
+		{name: "unquoted number with a leading zero", kind: KindPush, content: file(KindPush, "bucket_account: 012345678901"), field: "bucket_account",
+			message: `put it in quotes, bucket_account: "012345678901"`},
+		{name: "11 digits", kind: KindPush, content: file(KindPush, `bucket_account: "12345678901"`), field: "bucket_account",
+			message: `has 11 digits (12345678901), but AWS account ids have 12: check it with the recipient (a leading 0 is easily lost)`},
+		{name: "13 digits", kind: KindPush, content: file(KindPush, `bucket_account: "1234567890123"`), field: "bucket_account", message: "has 13 digits (1234567890123)"},
+		{name: "as the console shows it", kind: KindPush, content: file(KindPush, `bucket_account: "1111-2222-3333"`), field: "bucket_account",
+			message: `is written with separators, as the AWS console shows account ids, but bucket_account is the 12 digits alone: write bucket_account: "111122223333"`},
+		{name: "letters", kind: KindPush, content: file(KindPush, "bucket_account: cloudplatform"), field: "bucket_account",
+			message: `is "cloudplatform", but an AWS account id is 12 digits, not a name: ` + ask},
+		{name: "digits and letters", kind: KindPush, content: file(KindPush, "bucket_account: 11112222333O"), field: "bucket_account", message: `is "11112222333O", but an AWS account id is 12 digits, not a name`},
+		{name: "role ARN", kind: KindPush, content: file(KindPush, "bucket_account: arn:aws:iam::754256621582:role/landing-writer"), field: "bucket_account",
+			message: `is an ARN, but bucket_account is the account id alone: write bucket_account: "754256621582", if that account owns the bucket`},
+		{name: "bucket ARN", kind: KindPush, content: file(KindPush, "bucket_account: arn:aws:s3:::recipient-landing"), field: "bucket_account",
+			message: "is an ARN, which does not say which account owns the bucket (S3 bucket ARNs hold no account): " + ask},
+		{name: "the bucket again", kind: KindPush, content: file(KindPush, "bucket_account: recipient-landing"), field: "bucket_account",
+			message: "is the bucket's name again, but bucket_account is the 12-digit id of the AWS account that owns it: " + ask},
+		{name: "another bucket name", kind: KindPush, content: file(KindPush, "bucket_account: hmpps-landing"), field: "bucket_account",
+			message: "is a bucket name, but the bucket goes in bucket, and bucket_account is the 12-digit id of the AWS account that owns it: " + ask},
+		{name: "punctuation", kind: KindPush, content: file(KindPush, `bucket_account: "#1"`), field: "bucket_account", message: `is "#1", but an AWS account id is 12 digits: write bucket_account: "<the 12-digit`},
+		{name: "empty", kind: KindPush, content: file(KindPush, `bucket_account: ""`), field: "bucket_account", message: "is empty: write bucket_account: " + accountForm + " (" + ask + ")"},
+		{name: "no value", kind: KindPush, content: file(KindPush, "bucket_account:"), field: "bucket_account", message: "is empty"},
+		{name: "a list", kind: KindPush, content: file(KindPush, `bucket_account: ["111122223333"]`), field: "bucket_account", message: "is a list, but bucket_account is a single value: write bucket_account: 111122223333"},
 	})
 }
 
@@ -425,6 +461,7 @@ func TestEveryProblemInOneRun(t *testing.T) {
 		{File: pullPath, Field: "pull_arns[1]"},
 		{File: pushPath, Field: "target_bucket"},
 		{File: pushPath, Field: "keep_files"},
+		{File: pushPath, Field: "bucket_account", Message: "is missing"},
 		{File: pushPath, Field: "target_bucket", Message: "3 to 63"}, // its value, checked as a bucket
 		{File: pushPath, Field: "users[0]"},
 		{File: pushPath, Field: "paperwork"},
@@ -566,9 +603,9 @@ func TestShippedExamples(t *testing.T) {
 	}
 	want := Set{
 		Push: []Push{
-			{Name: "court_listings_archive", Bucket: "cloud-platform-court-archive", Users: []string{"alpha_user_analyst_two"},
+			{Name: "court_listings_archive", Bucket: "cloud-platform-court-archive", BucketAccount: "123456789012", Users: []string{"alpha_user_analyst_two"},
 				Paperwork: References{"https://example.justice.gov.uk/data-sharing/court-listings-archive"}, KeepFiles: true, File: filepath.Join(dir, "push/court_listings_archive.yaml")},
-			{Name: "performance_hub_daily", Bucket: "hmpps-performance-hub-landing", Users: []string{"alpha_user_analyst_one", "alpha_user_analyst_two"},
+			{Name: "performance_hub_daily", Bucket: "hmpps-performance-hub-landing", BucketAccount: "123456789012", Users: []string{"alpha_user_analyst_one", "alpha_user_analyst_two"},
 				Paperwork: References{"https://example.justice.gov.uk/dpia/performance-hub-daily"}, File: filepath.Join(dir, "push/performance_hub_daily.yaml")},
 		},
 		Pull: []Pull{

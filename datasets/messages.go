@@ -11,10 +11,11 @@ import (
 // examples show how each required field other than name is written, for
 // "write ..." advice.
 var examples = map[string]string{
-	"bucket":    "<the recipient's bucket name>",
-	"users":     "[alpha_user_<github-name>]",
-	"paperwork": "https://<link to the DPIA or data sharing agreement>",
-	"pull_arns": "[" + roleARNForm + "]",
+	"bucket":         "<the recipient's bucket name>",
+	"bucket_account": accountForm,
+	"users":          "[alpha_user_<github-name>]",
+	"paperwork":      "https://<link to the DPIA or data sharing agreement>",
+	"pull_arns":      "[" + roleARNForm + "]",
 	// The fields of a federated reader.
 	federation.FieldUniqueID: `"<the service account's 21-digit unique id>"`,
 	federation.FieldEmail:    "<reader>@<project-id>.iam.gserviceaccount.com",

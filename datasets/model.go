@@ -26,6 +26,11 @@ type Push struct {
 	// Bucket is the recipient's bucket name (never an ARN): every object
 	// written under the export bucket at <name>/ is moved there, under the same key.
 	Bucket string `json:"bucket"`
+	// BucketAccount is the 12-digit id of the AWS account that owns Bucket.
+	// The mover sends it as the expected bucket owner on every request to
+	// the recipient, so that a bucket of the same name registered by anyone
+	// else after the recipient deleted theirs receives nothing.
+	BucketAccount string `json:"bucket_account"`
 	// Users are the Analytical Platform IAM roles (alpha_user_<github user>)
 	// allowed to write under the dataset's prefix.
 	Users []string `json:"users"`

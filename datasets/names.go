@@ -28,6 +28,9 @@ func fieldLabel(key string) string {
 // meant.
 var legacyFields = map[string]string{
 	"target_bucket": "bucket",
+	"account":       "bucket_account",
+	"account_id":    "bucket_account",
+	"bucket_owner":  "bucket_account",
 	"dpia":          "paperwork",
 	"arns":          "pull_arns",
 	"roles":         "pull_arns",

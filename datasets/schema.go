@@ -267,6 +267,10 @@ var fieldHelp = map[string]FieldHelp{
 		Description: "The name of the recipient's S3 bucket, as its owner gives it: the name alone, not an ARN, an s3:// URL or a path. Files arrive in it under <name>/, with the keys they were written with.",
 		Example:     "recipient-landing-bucket",
 	},
+	"bucket_account": {
+		Description: "The 12-digit AWS account that owns the recipient's bucket, in quotes (a leading 0 is easily lost otherwise). The mover delivers only while that account owns the bucket, so a bucket name given up and registered by someone else receives nothing. Ask the recipient's platform team: no AWS request tells us.",
+		Example:     "123456789012",
+	},
 	"push.users": {
 		Description: "The Analytical Platform users who may write files for this export, as their IAM role names: alpha_user_ followed by the GitHub user name in lower case, each once.",
 		Example:     "alpha_user_jo-bloggs",

@@ -137,6 +137,14 @@ const (
 	// EnvDatasetName is the dataset the function delivers: keys outside its
 	// prefix are refused.
 	EnvDatasetName = "DATASET_NAME"
+	// EnvDestinationAccount is the account that owns the recipient's bucket
+	// (the dataset's bucket_account): the mover sends it as the expected
+	// bucket owner on every request to that bucket.
+	EnvDestinationAccount = "DESTINATION_ACCOUNT"
+	// EnvSourceAccount is the account that owns the export bucket: the
+	// expected owner on requests to it, and the expected source owner on
+	// copies.
+	EnvSourceAccount = "SOURCE_ACCOUNT"
 )
 
 // RepositoryURL is this repository on GitHub. Text that leaves the

@@ -208,9 +208,11 @@ func checkMovers(ctx context.Context, t *testing.T, set datasets.Set, iamClient 
 			t.Fatalf("mover function of %s: %v", push.Name, err)
 		}
 		wantEnv := map[string]string{
-			naming.EnvDestinationBucket: push.Bucket,
-			naming.EnvKeepFiles:         strconv.FormatBool(push.KeepFiles),
-			naming.EnvDatasetName:       push.Name,
+			naming.EnvDestinationBucket:  push.Bucket,
+			naming.EnvKeepFiles:          strconv.FormatBool(push.KeepFiles),
+			naming.EnvDatasetName:        push.Name,
+			naming.EnvDestinationAccount: push.BucketAccount,
+			naming.EnvSourceAccount:      account,
 		}
 		if function.Environment == nil || !maps.Equal(function.Environment.Variables, wantEnv) {
 			t.Errorf("%s: function environment %v, want %v", push.Name, function.Environment, wantEnv)

@@ -4,8 +4,9 @@
 // that lets S3 start it and where its failures go.
 //
 // The role may read and delete only under the dataset's own prefix, write
-// only to the recipient's bucket under the same prefix, log only to its own
-// log group and send only to the failed-moves queue.
+// only to the recipient's bucket under the same prefix, and only while the
+// recipient's account owns it, log only to its own log group and send only
+// to the failed-moves queue.
 package pushexport
 
 import (
@@ -164,9 +165,11 @@ func NewPushExport(scope constructs.Construct, id string, props *PushExportProps
 		Timeout:        jsii.Number(TimeoutSeconds),
 		MemorySize:     jsii.Number(MemoryMB),
 		Environment: &lambdafunction.LambdaFunctionEnvironment{Variables: &map[string]*string{
-			naming.EnvDestinationBucket: jsii.String(dataset.Bucket),
-			naming.EnvKeepFiles:         jsii.String(strconv.FormatBool(dataset.KeepFiles)),
-			naming.EnvDatasetName:       jsii.String(dataset.Name),
+			naming.EnvDestinationBucket:  jsii.String(dataset.Bucket),
+			naming.EnvKeepFiles:          jsii.String(strconv.FormatBool(dataset.KeepFiles)),
+			naming.EnvDatasetName:        jsii.String(dataset.Name),
+			naming.EnvDestinationAccount: jsii.String(dataset.BucketAccount),
+			naming.EnvSourceAccount:      props.AccountID,
 		}},
 		// Lambda would create the log group itself, without retention, if
 		// the function could log before Terraform created it.
@@ -215,6 +218,7 @@ func TrustPolicy() iampolicy.Document {
 // logGroupARN and failedMovesQueueARN may be tokens.
 func MoverPolicy(exportBucket string, dataset datasets.Push, logGroupARN, failedMovesQueueARN string) iampolicy.Document {
 	prefix := dataset.Prefix()
+	recipientAccount := iampolicy.Condition{"StringEquals": {"s3:ResourceAccount": {dataset.BucketAccount}}}
 	return iampolicy.New(
 		iampolicy.Statement{
 			Sid:      "ReadAndRemoveOwnPrefix",
@@ -234,20 +238,26 @@ func MoverPolicy(exportBucket string, dataset datasets.Push, logGroupARN, failed
 			Condition: iampolicy.PrefixCondition(prefix),
 		},
 		iampolicy.Statement{
-			Sid:      "WriteToRecipient",
-			Effect:   iampolicy.Allow,
-			Action:   naming.RecipientWriteActions(),
-			Resource: []string{iampolicy.ObjectsARN(dataset.Bucket, prefix)},
+			// Only while the dataset's bucket_account owns the bucket: a
+			// bucket ARN names no account, and a name the recipient gives
+			// up may be registered by anyone. The mover also names the
+			// owner on every request (x-amz-expected-bucket-owner).
+			Sid:       "WriteToRecipient",
+			Effect:    iampolicy.Allow,
+			Action:    naming.RecipientWriteActions(),
+			Resource:  []string{iampolicy.ObjectsARN(dataset.Bucket, prefix)},
+			Condition: recipientAccount,
 		},
 		iampolicy.Statement{
 			// HeadObject on the copy, to verify it before the source is
 			// deleted and to recognise a redelivered event. Effective only
 			// where the recipient's bucket policy grants it too; without it
 			// the mover relies on S3's answers to the copy.
-			Sid:      "ReadBackFromRecipient",
-			Effect:   iampolicy.Allow,
-			Action:   naming.RecipientReadBackActions(),
-			Resource: []string{iampolicy.ObjectsARN(dataset.Bucket, prefix)},
+			Sid:       "ReadBackFromRecipient",
+			Effect:    iampolicy.Allow,
+			Action:    naming.RecipientReadBackActions(),
+			Resource:  []string{iampolicy.ObjectsARN(dataset.Bucket, prefix)},
+			Condition: recipientAccount,
 		},
 		iampolicy.Statement{
 			Sid:      "WriteOwnLogs",

@@ -32,7 +32,7 @@ func synth(t *testing.T, push datasets.Push) (*synthtest.Stack, *pushexport.Push
 }
 
 func TestMoverRoleIsLeastPrivilege(t *testing.T) {
-	stack, _ := synth(t, datasets.Push{Name: "new_project", Bucket: "recipient-bucket", Users: []string{"alpha_user_one"}})
+	stack, _ := synth(t, datasets.Push{Name: "new_project", Bucket: "recipient-bucket", BucketAccount: "012345678901", Users: []string{"alpha_user_one"}})
 
 	stack.HasResourceWithProperties(t, "aws_iam_role", map[string]any{
 		"name": "export_new_project-move",
@@ -64,9 +64,11 @@ func TestMoverRoleIsLeastPrivilege(t *testing.T) {
 				Resource:  []string{"arn:aws:s3:::mojap-hub-exports"},
 				Condition: iampolicy.Condition{"StringLike": {"s3:prefix": {"new_project/*"}}}},
 			{Sid: "WriteToRecipient", Effect: "Allow", Action: []string{"s3:PutObject", "s3:PutObjectAcl", "s3:AbortMultipartUpload"},
-				Resource: []string{"arn:aws:s3:::recipient-bucket/new_project/*"}},
+				Resource:  []string{"arn:aws:s3:::recipient-bucket/new_project/*"},
+				Condition: iampolicy.Condition{"StringEquals": {"s3:ResourceAccount": {"012345678901"}}}},
 			{Sid: "ReadBackFromRecipient", Effect: "Allow", Action: []string{"s3:GetObject"},
-				Resource: []string{"arn:aws:s3:::recipient-bucket/new_project/*"}},
+				Resource:  []string{"arn:aws:s3:::recipient-bucket/new_project/*"},
+				Condition: iampolicy.Condition{"StringEquals": {"s3:ResourceAccount": {"012345678901"}}}},
 			{Sid: "WriteOwnLogs", Effect: "Allow", Action: []string{"logs:CreateLogStream", "logs:PutLogEvents"},
 				Resource: []string{"${aws_cloudwatch_log_group.push-new_project-log_group.arn}:log-stream:*"}},
 			{Sid: "ReportFailedMoves", Effect: "Allow", Action: []string{"sqs:SendMessage"},
@@ -77,7 +79,7 @@ func TestMoverRoleIsLeastPrivilege(t *testing.T) {
 }
 
 func TestMoverFunction(t *testing.T) {
-	stack, _ := synth(t, datasets.Push{Name: "new_project", Bucket: "recipient-bucket", Users: []string{"alpha_user_one"}, KeepFiles: true})
+	stack, _ := synth(t, datasets.Push{Name: "new_project", Bucket: "recipient-bucket", BucketAccount: "012345678901", Users: []string{"alpha_user_one"}, KeepFiles: true})
 
 	function := stack.Resource(t, "aws_lambda_function", "push-new_project-function")
 	want := map[string]any{
@@ -98,9 +100,11 @@ func TestMoverFunction(t *testing.T) {
 	stack.HasResourceWithProperties(t, "aws_lambda_function", map[string]any{
 		"architectures": []any{"x86_64"},
 		"environment": map[string]any{"variables": map[string]any{
-			"DESTINATION_BUCKET": "recipient-bucket",
-			"KEEP_FILES":         "true",
-			"DATASET_NAME":       "new_project",
+			"DESTINATION_BUCKET":  "recipient-bucket",
+			"KEEP_FILES":          "true",
+			"DATASET_NAME":        "new_project",
+			"DESTINATION_ACCOUNT": "012345678901",
+			"SOURCE_ACCOUNT":      "123456789012",
 		}},
 		"depends_on": []any{"aws_cloudwatch_log_group.push-new_project-log_group"},
 	})
@@ -143,7 +147,7 @@ func TestSourceCodeHashIsLambdas(t *testing.T) {
 }
 
 func TestNotificationTarget(t *testing.T) {
-	_, mover := synth(t, datasets.Push{Name: "new_project", Bucket: "recipient-bucket", Users: []string{"alpha_user_one"}})
+	_, mover := synth(t, datasets.Push{Name: "new_project", Bucket: "recipient-bucket", BucketAccount: "012345678901", Users: []string{"alpha_user_one"}})
 	target := mover.NotificationTarget()
 	if target.ID != "push-new_project" || target.Prefix != "new_project/" || target.FunctionARN == nil {
 		t.Errorf("notification target %+v, want id push-new_project, prefix new_project/ and the function ARN", target)

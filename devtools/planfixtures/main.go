@@ -58,12 +58,12 @@ func base() datasets.Set {
 	return datasets.Set{
 		Push: []datasets.Push{
 			{
-				Name: "court_listings_archive", Bucket: "cloud-platform-court-archive",
+				Name: "court_listings_archive", Bucket: "cloud-platform-court-archive", BucketAccount: "754256621582",
 				Users: []string{"alpha_user_analyst_two"}, KeepFiles: true,
 				Paperwork: datasets.References{"https://paperwork.example.org/dpia/court-listings-archive"},
 			},
 			{
-				Name: "performance_hub_daily", Bucket: "hmpps-performance-hub-landing",
+				Name: "performance_hub_daily", Bucket: "hmpps-performance-hub-landing", BucketAccount: "210987654321",
 				Users:     []string{"alpha_user_analyst_one", "alpha_user_analyst_two"},
 				Paperwork: datasets.References{"https://paperwork.example.org/dsa/performance-hub-daily"},
 			},
@@ -111,7 +111,7 @@ var scenarios = []scenario{
 	{"no_change", func(*datasets.Set) {}, nil},
 	{"add_datasets", func(s *datasets.Set) {
 		s.Push = append(s.Push, datasets.Push{
-			Name: "prison_population_weekly", Bucket: "moj-prison-population-landing",
+			Name: "prison_population_weekly", Bucket: "moj-prison-population-landing", BucketAccount: "754256621582",
 			Users:     []string{"alpha_user_analyst_three"},
 			Paperwork: datasets.References{"https://paperwork.example.org/dpia/prison-population-weekly"},
 		})
@@ -128,6 +128,10 @@ var scenarios = []scenario{
 	}, nil},
 	{"change_recipient", func(s *datasets.Set) {
 		push(s, "performance_hub_daily").Bucket = "hmpps-performance-hub-landing-v2"
+	}, nil},
+	// The same bucket name, owned by an account the estate never dealt with.
+	{"change_recipient_account", func(s *datasets.Set) {
+		push(s, "performance_hub_daily").BucketAccount = "555566667777"
 	}, nil},
 	{"add_outside_account", func(s *datasets.Set) {
 		tribunal := pull(s, "tribunal_outcomes")

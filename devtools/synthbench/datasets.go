@@ -41,7 +41,7 @@ func generated(i int) (kind datasets.Kind, name, body string) {
 	users := fmt.Sprintf("users:\n  - alpha_user_bench_%02d\n  - alpha_user_bench_%02d\n", i%benchUsers, (i+3)%benchUsers)
 	if i%2 == 0 {
 		name = fmt.Sprintf("bench_push_%04d", i/2)
-		body = fmt.Sprintf("name: %s\nbucket: bench-recipient-%04d\n%spaperwork: https://example.org/dpia/%s\nkeep_files: %t\n",
+		body = fmt.Sprintf("name: %s\nbucket: bench-recipient-%04d\nbucket_account: \"754256621582\"\n%spaperwork: https://example.org/dpia/%s\nkeep_files: %t\n",
 			name, i/2, users, name, i%8 == 0)
 		return datasets.KindPush, name, body
 	}

@@ -36,8 +36,11 @@ const (
 // mistakes; validate then agrees.
 func TestMigrateExitStatus(t *testing.T) {
 	t.Setenv("PATH", t.TempDir()) // no node: migrate, like validate, never starts jsii
-	clean := legacyRepository(t, "push_datasets/hub_daily.yaml", legacyPush, "pull_datasets/tribunal-sync.yaml", legacyPull)
+	clean := legacyRepository(t, "pull_datasets/tribunal-sync.yaml", legacyPull)
 	pending := legacyRepository(t, "pull_datasets/tribunal-sync.yaml", strings.Replace(legacyPull, "paperwork: https://justiceuk.sharepoint.com/dpia/tribunal\n", "allow_push: [False]\n", 1))
+	// The earlier tool's push files name no bucket_account: each waits for
+	// the recipient to give it.
+	push := legacyRepository(t, "push_datasets/hub_daily.yaml", legacyPush, "pull_datasets/tribunal-sync.yaml", legacyPull)
 	refused := legacyRepository(t, "push_datasets/hub-daily.yaml", strings.Replace(legacyPush, "name: hub_daily", "name: hub-daily", 1), "pull_datasets/tribunal-sync.yaml", legacyPull)
 	for _, c := range []struct {
 		name           string
@@ -47,6 +50,7 @@ func TestMigrateExitStatus(t *testing.T) {
 	}{
 		{"all migrated", clean, 0, 0, ""},
 		{"decisions pending", pending, 3, 1, "migrate: every file is written; some wait for the decisions listed in the report\n"},
+		{"a push file waits for its account", push, 3, 1, "migrate: every file is written; some wait for the decisions listed in the report\n"},
 		{"a name refused", refused, 1, 0, "migrate: some files were not migrated: see \"Not migrated\" in the report\n"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -79,7 +83,7 @@ func TestMigrateReportUsesValidatorWords(t *testing.T) {
 	t.Setenv(EnvDatasetsDir, to)
 	code, validated, _ := runValidate(t)
 	lines := strings.Split(strings.TrimSpace(validated), "\n")
-	if code != 1 || len(lines) != 6 { // five problems and the count
+	if code != 1 || len(lines) != 7 { // six problems and the count
 		t.Fatalf("validate: exit %d:\n%s", code, validated)
 	}
 	for _, line := range lines[:len(lines)-1] {

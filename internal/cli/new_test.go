@@ -73,7 +73,7 @@ func fillFromComments(skeleton string) string {
 // filled in, by hand or from the examples its comments give.
 func TestNewSkeleton(t *testing.T) {
 	filled := map[naming.Kind]map[string]string{
-		naming.KindPush: {"bucket": " landing-bucket", "users": "\n  - alpha_user_jo", "paperwork": " DPIA 17056"},
+		naming.KindPush: {"bucket": " landing-bucket", "bucket_account": ` "123456789012"`, "users": "\n  - alpha_user_jo", "paperwork": " DPIA 17056"},
 		naming.KindPull: {"pull_arns": " [arn:aws:iam::111122223333:role/reader]", "users": " [alpha_user_jo]", "paperwork": " https://example.justice.gov.uk/dpia"},
 	}
 	for _, kind := range naming.Kinds {

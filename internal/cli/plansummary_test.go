@@ -26,7 +26,7 @@ func TestPlanSummaryCommand(t *testing.T) {
 		want []string
 	}{
 		{"flags before the plan", []string{"--datasets", fixtureDatasets, fixturePlan},
-			[]string{"## Plan summary", "`hmpps-performance-hub-landing` → **`hmpps-performance-hub-landing-v2`**", "<https://paperwork.example.org/dsa/performance-hub-daily>"}},
+			[]string{"## Plan summary", "`hmpps-performance-hub-landing` in account `210987654321` → **`hmpps-performance-hub-landing-v2`**", "<https://paperwork.example.org/dsa/performance-hub-daily>"}},
 		{"flags after the plan", []string{fixturePlan, "--datasets", fixtureDatasets, "--raw-plan", rawPlan},
 			[]string{"<https://paperwork.example.org/", "<details><summary>Full plan</summary>", `~ resource "aws_lambda_function"`}},
 		{"missing datasets directory", []string{"--datasets", t.TempDir(), fixturePlan},

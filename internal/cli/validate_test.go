@@ -51,7 +51,7 @@ func TestValidateShippedDatasets(t *testing.T) {
 
 func TestValidateReportsEveryProblem(t *testing.T) {
 	_, push, pull := datasetsDir(t,
-		"push/hub_daily.yaml", "name: hub_daily\ntarget_bucket: arn:aws:s3:::hub-landing\nusers: [jo]\npaperwork: [https://example.com/dpia, OneTrust TBD]\n",
+		"push/hub_daily.yaml", "name: hub_daily\ntarget_bucket: arn:aws:s3:::hub-landing\nbucket_account: \"123456789012\"\nusers: [jo]\npaperwork: [https://example.com/dpia, OneTrust TBD]\n",
 		"pull/reader.yml", "name: reader\n")
 	code, stdout, _ := runValidate(t)
 	want := output(
@@ -89,7 +89,7 @@ func TestValidateCheckUsers(t *testing.T) {
 	}
 
 	dir, push, pull := datasetsDir(t,
-		"push/hub_daily.yaml", "name: hub_daily\nbucket: hub-landing\nusers: [alpha_user_present, alpha_user_gone]\npaperwork: https://example.com/dpia\n",
+		"push/hub_daily.yaml", "name: hub_daily\nbucket: hub-landing\nbucket_account: \"123456789012\"\nusers: [alpha_user_present, alpha_user_gone]\npaperwork: https://example.com/dpia\n",
 		"pull/reader.yaml", "name: reader\npull_arns: ['arn:aws:iam::754256621582:role/reader']\nusers: [alpha_user_gone]\npaperwork: https://example.com/dpia\n")
 
 	code, stdout, stderr := runValidate(t, "--check-users")

@@ -92,7 +92,34 @@ func Convert(l *Legacy) (*Migrated, *datasets.Problem) {
 	if _, ok := m.fields["paperwork"]; !ok {
 		m.decisions["paperwork"] = m.paperworkDecision("The earlier tool's file gives no paperwork, and the earlier tool never asked for any.")
 	}
+	if l.Kind == naming.KindPush {
+		// The earlier tool's files have no account: the file is written
+		// without one, for a person to ask the recipient.
+		m.decisions["bucket_account"] = m.accountDecision()
+	}
 	return m, nil
+}
+
+// accountDecision explains the bucket_account that no file of the earlier
+// tool has: only the recipient can say which account owns their bucket, as
+// S3 tells nobody else.
+func (m *Migrated) accountDecision() decision {
+	bucket := "the recipient's bucket"
+	if f, ok := m.fields["bucket"]; ok && isText(f.value) && f.value.Value != "" {
+		bucket = "`" + code(f.value.Value) + "`"
+	}
+	prefix := code(naming.ExportBucket + "/" + naming.ExportPrefix(m.Name))
+	return decision{
+		Today: fmt.Sprintf("The earlier tool's files name the recipient's bucket only, and its mover delivers to %s whichever account owns it: "+
+			"if the recipient deleted the bucket and another account registered the name, that account would receive the files, and the mover would delete our copy. "+
+			"Our mover delivers only to a bucket owned by the account the file names, and this file names none.", bucket),
+		Choices: []choice{
+			{fmt.Sprintf("`bucket_account: \"<12 digits>\"`, in quotes, the account that owns %s: ask the recipient's platform team for it (no S3 request tells us which account owns another account's bucket)", bucket),
+				"deliveries go on as today while that account owns the bucket; if another account ever owns it, S3 refuses every delivery and the files stay in `" + prefix + "`, each failed move reported to the failed-moves queue."},
+			{"nothing yet: leave this file out of the migration and keep the dataset on the earlier tool until the recipient names the account",
+				"deliveries go on as today, to whichever account owns the bucket."},
+		},
+	}
 }
 
 // legacyName is the name field as the earlier tool read it, if it can name

@@ -74,7 +74,16 @@ func TestQuirks(t *testing.T) {
 				"paperwork: https://justiceuk.sharepoint.com/dpia/hearings\n",
 			wantChanges: []string{"`target_bucket` is written `bucket`",
 				"`keep_files: false` (line 3) is left out: the earlier tool read it as false, and our files leave out a flag that is false."},
-			wantReport: []string{"Keeps the mover role and function `export_court_hearings_feed-move` and export prefix `court_hearings_feed/`."},
+			// The earlier tool's files have no account: only the recipient
+			// can give it.
+			wantDecisions: []string{"bucket_account"},
+			wantReport: []string{"Keeps the mover role and function `export_court_hearings_feed-move` and export prefix `court_hearings_feed/`.",
+				"1. `bucket_account`: validate says “is missing: write bucket_account: \"<the 12-digit account that owns the bucket>\"”",
+				"its mover delivers to `listing-service-landing` whichever account owns it",
+				"Our mover delivers only to a bucket owned by the account the file names, and this file names none.",
+				"- `bucket_account: \"<12 digits>\"`, in quotes, the account that owns `listing-service-landing`: ask the recipient's platform team for it",
+				"if another account ever owns it, S3 refuses every delivery and the files stay in `mojap-hub-exports/court_hearings_feed/`",
+				"- nothing yet: leave this file out of the migration and keep the dataset on the earlier tool until the recipient names the account"},
 		},
 		{
 			name:     "a hyphenated pull name keeps its bucket",
@@ -114,7 +123,8 @@ func TestQuirks(t *testing.T) {
 			wantChanges: []string{
 				"The file `visits.yaml` becomes `push/prison_visits_weekly.yaml`: the earlier tool made every AWS name from `name`, not from the file name",
 				"`target_bucket` is written `bucket`"},
-			wantReport: []string{"`export_prison_visits_weekly-move`"},
+			wantDecisions: []string{"bucket_account"},
+			wantReport:    []string{"`export_prison_visits_weekly-move`"},
 		},
 		{
 			name:        "[True] was deployed as true",
@@ -144,7 +154,7 @@ func TestQuirks(t *testing.T) {
 			wantFile:      "push/hub_daily.yaml",
 			want:          "name: hub_daily\nbucket: hub-landing\nusers:\n  - alpha_user_sam-lee\npaperwork: https://justiceuk.sharepoint.com/dpia/hub\nkeep_files: [False]\n",
 			wantChanges:   []string{"`target_bucket` is written `bucket`"},
-			wantDecisions: []string{"keep_files"},
+			wantDecisions: []string{"keep_files", "bucket_account"},
 			wantReport:    []string{"- `keep_files: false`: the mover starts to delete each file from `mojap-hub-exports/hub_daily/` once it is copied, which it does not do today."},
 		},
 		{
@@ -199,7 +209,7 @@ func TestQuirks(t *testing.T) {
 			wantFile:      "push/hub_daily.yaml",
 			want:          "name: hub_daily\nbucket: hub-landing\nusers:\n  - alpha_user_sam-lee\npaperwork: OneTrust TBD\n",
 			wantChanges:   []string{"`target_bucket` is written `bucket`"},
-			wantDecisions: []string{"paperwork"},
+			wantDecisions: []string{"bucket_account", "paperwork"},
 			wantReport:    []string{"The earlier tool's file gives `OneTrust TBD`, and the earlier tool never checked it."},
 		},
 		{

@@ -110,8 +110,8 @@ func TestDrift(t *testing.T) {
 // to change, never shown.
 func TestDriftHidesSensitiveValues(t *testing.T) {
 	const pushed = "court_listings_archive"
-	before := moverFunctionValues(pushed, "cloud-platform-court-archive")
-	after := moverFunctionValues(pushed, "somewhere-else")
+	before := moverFunctionValues(pushed, "cloud-platform-court-archive", "754256621582")
+	after := moverFunctionValues(pushed, "somewhere-else", "754256621582")
 	drift := resourceChange("aws_lambda_function", pushID(pushed, "function"), actUpdate, before, after)
 	drift.Change.AfterSensitive = map[string]any{"environment": []any{map[string]any{"variables": true}}}
 	s := Summarize(driftedPlanOf(t, []*tfjson.ResourceChange{drift}), PaperworkLookup{})

@@ -38,7 +38,7 @@ func TestGate(t *testing.T) {
 	functionRC := func(actions tfjson.Actions, before, after map[string]any) *tfjson.ResourceChange {
 		return resourceChange("aws_lambda_function", pushID(dataset, "function"), actions, before, after)
 	}
-	b, role, fn := bucketValues(bucket), moverRoleValues(dataset), moverFunctionValues(dataset, "cloud-platform-court-archive")
+	b, role, fn := bucketValues(bucket), moverRoleValues(dataset), moverFunctionValues(dataset, "cloud-platform-court-archive", "754256621582")
 	const pulled = "tribunal_outcomes"
 	googleRole, azureRole := readerRoleValues(pulled, googleReader), readerRoleValues(pulled, azureReader)
 	otherAzure := azureReader

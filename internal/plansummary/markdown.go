@@ -30,6 +30,7 @@ var markdown = template.Must(template.New("plansummary").Funcs(template.FuncMap{
 	"explain":       explain,
 	"reader":        describeReader,
 	"exportPrefix":  func(dataset string) string { return naming.ExportBucket + "/" + naming.ExportPrefix(dataset) },
+	"inAccount":     inAccount,
 }).Parse(summaryTemplate))
 
 // Markdown renders a summary for a pull-request comment: counts first, then
@@ -115,6 +116,19 @@ func describeReader(r FederatedReader) string {
 		return fmt.Sprintf("Azure principal %s in tenant %s, tokens for application %s", code(reader.ObjectID), code(reader.TenantID), code(reader.ClientID))
 	}
 	return ":no_entry: **an identity the deploy refuses:** " + code(r.Problem)
+}
+
+// inAccount is " in account `<account>`" beside a recipient bucket, the
+// account in bold when emphasised; for a mover deployed before recipients'
+// accounts were pinned, which names none, it says so.
+func inAccount(account string, emphasised bool) string {
+	switch {
+	case account == "":
+		return " (no account pinned)"
+	case emphasised:
+		return " in account **" + code(account) + "**"
+	}
+	return " in account " + code(account)
 }
 
 // code is an inline code span; values never hold a backquote, and one that

@@ -23,7 +23,7 @@ var update = flag.Bool("update", false, "rewrite the golden testdata/<scenario>.
 // `make plan-fixtures` (devtools/planfixtures).
 var scenarios = []string{
 	"no_change", "add_datasets", "change_users", "change_recipient",
-	"add_outside_account", "change_flags", "remove_dataset", "changed_outside",
+	"change_recipient_account", "add_outside_account", "change_flags", "remove_dataset", "changed_outside",
 	"add_reader", "remove_reader",
 }
 
@@ -104,8 +104,8 @@ func TestNoChange(t *testing.T) {
 func TestAddDatasets(t *testing.T) {
 	s := summarizeScenario(t, "add_datasets")
 	push := findDataset(t, s, "push", "prison_population_weekly")
-	if push.Status != Added || push.Recipient.After != "moj-prison-population-landing" {
-		t.Errorf("push: status %s, recipient %+v", push.Status, push.Recipient)
+	if push.Status != Added || push.Recipient.After != "moj-prison-population-landing" || push.RecipientAccount.After != "754256621582" || push.NewRecipientAccount {
+		t.Errorf("push: status %s, recipient %+v in %+v (new %v); want in 754256621582, known from the pull principals", push.Status, push.Recipient, push.RecipientAccount, push.NewRecipientAccount)
 	}
 	if !slices.Equal(push.UsersGained, []string{"alpha_user_analyst_three"}) || !slices.Equal(push.Paperwork, []string{"https://paperwork.example.org/dpia/prison-population-weekly"}) {
 		t.Errorf("push: users gained %v, paperwork %q", push.UsersGained, push.Paperwork)
@@ -145,8 +145,72 @@ func TestChangeRecipient(t *testing.T) {
 	if push.Status != Changed || push.Recipient != want {
 		t.Errorf("recipient: %s %+v, want changed %+v", push.Status, push.Recipient, want)
 	}
-	if md := render(t, s); !strings.Contains(md, "`hmpps-performance-hub-landing` → **`hmpps-performance-hub-landing-v2`**") {
-		t.Errorf("the comment should show old -> new recipient:\n%s", md)
+	if push.RecipientAccount.Changed() || push.RecipientAccount.After != "210987654321" || push.NewRecipientAccount {
+		t.Errorf("recipient account: %+v (new %v), want 210987654321 unchanged", push.RecipientAccount, push.NewRecipientAccount)
+	}
+	assertSays(t, render(t, s), "- Recipient bucket changes: `hmpps-performance-hub-landing` in account `210987654321` → **`hmpps-performance-hub-landing-v2`** in account `210987654321`\n")
+}
+
+// TestChangeRecipientAccount: the same bucket name in another account is a
+// change of recipient, and an account the estate never dealt with is
+// marked as new.
+func TestChangeRecipientAccount(t *testing.T) {
+	s := summarizeScenario(t, "change_recipient_account")
+	push := findDataset(t, s, "push", "performance_hub_daily")
+	want := Diff[string]{Before: "210987654321", After: "555566667777"}
+	if push.Status != Changed || push.Recipient.Changed() || push.RecipientAccount != want || !push.NewRecipientAccount {
+		t.Errorf("%s, recipient %+v, account %+v (new %v); want changed, the bucket the same, the account %+v and new",
+			push.Status, push.Recipient, push.RecipientAccount, push.NewRecipientAccount, want)
+	}
+	assertSays(t, render(t, s), "- Recipient bucket changes: `hmpps-performance-hub-landing` in account `210987654321` → "+
+		"`hmpps-performance-hub-landing` in account **`555566667777`** — :warning: **new outside account**\n")
+	if len(s.Datasets) != 1 {
+		t.Errorf("only the dataset whose account changes should be listed, got %d", len(s.Datasets))
+	}
+}
+
+// TestRecipientAccounts: the account beside each recipient, on plans the
+// fixtures do not make: an account is new unless the prior state dealt
+// with it (an ARN, a pull principal, or another mover's recipient); a
+// mover deployed before accounts were pinned says so; a removed dataset
+// shows the account it delivered to.
+func TestRecipientAccounts(t *testing.T) {
+	const dataset, recipient = "court_listings_archive", "cloud-platform-court-archive"
+	functionRC := func(actions tfjson.Actions, before, after map[string]any) *tfjson.ResourceChange {
+		return resourceChange("aws_lambda_function", pushID(dataset, "function"), actions, before, after)
+	}
+	otherMover := priorResource("aws_lambda_function", pushID("performance_hub_daily", "function"),
+		moverFunctionValues("performance_hub_daily", "hmpps-performance-hub-landing", "210987654321"))
+	for _, c := range []struct {
+		name  string
+		plan  *Plan
+		says  string
+		isNew bool
+	}{
+		{"added, in an account another mover delivers to",
+			planWithPrior(t, []*tfjson.StateResource{otherMover}, functionRC(actCreate, nil, moverFunctionValues(dataset, recipient, "210987654321"))),
+			"- Recipient bucket: **`cloud-platform-court-archive`** in account **`210987654321`**\n", false},
+		{"added, in an account never dealt with",
+			planWithPrior(t, []*tfjson.StateResource{otherMover}, functionRC(actCreate, nil, moverFunctionValues(dataset, recipient, "444455556666"))),
+			"- Recipient bucket: **`cloud-platform-court-archive`** in account **`444455556666`** — :warning: **new outside account**\n", true},
+		{"pinned for the first time",
+			planOf(t, functionRC(actUpdate, moverFunctionValues(dataset, recipient, ""), moverFunctionValues(dataset, recipient, "123456789012"))),
+			"- Recipient bucket changes: `cloud-platform-court-archive` (no account pinned) → `cloud-platform-court-archive` in account **`123456789012`** — :warning: **new outside account**\n", true},
+		{"removed",
+			planOf(t, functionRC(actDelete, moverFunctionValues(dataset, recipient, "444455556666"), nil)),
+			"- Recipient bucket was: `cloud-platform-court-archive` in account `444455556666`\n", false},
+		{"unchanged, known from the mover's own prior state",
+			planWithPrior(t, []*tfjson.StateResource{priorResource("aws_lambda_function", pushID(dataset, "function"), moverFunctionValues(dataset, recipient, "444455556666"))},
+				functionRC(actUpdate, moverFunctionValues(dataset, recipient, "444455556666"), with(moverFunctionValues(dataset, recipient, "444455556666"), map[string]any{"timeout": 899.0}))),
+			"- Recipient bucket: `cloud-platform-court-archive` in account `444455556666` (unchanged)\n", false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := Summarize(c.plan, PaperworkLookup{})
+			if got := findDataset(t, s, "push", dataset); got.NewRecipientAccount != c.isNew {
+				t.Errorf("NewRecipientAccount = %v, want %v (account %+v)", got.NewRecipientAccount, c.isNew, got.RecipientAccount)
+			}
+			assertSays(t, render(t, s), c.says)
+		})
 	}
 }
 
@@ -487,14 +551,15 @@ func editPlan(t *testing.T, scenario, name string, edit func(change map[string]a
 // imports as Terraform does.
 func TestImportedDatasetIsAdopted(t *testing.T) {
 	const dataset, recipient, pulled = "court_listings_archive", "cloud-platform-court-archive", "youth_justice_referrals"
-	role, function := moverRoleValues(dataset), moverFunctionValues(dataset, recipient)
+	// The earlier tool's function pinned no account; ours does.
+	role, earlier, function := moverRoleValues(dataset), moverFunctionValues(dataset, recipient, ""), moverFunctionValues(dataset, recipient, "754256621582")
 	exportBucket := bucketValues(naming.ExportBucket)
 	p := planOf(t,
 		resourceChange("aws_cloudwatch_log_group", pushID(dataset, "log_group"), actCreate, nil,
 			map[string]any{"name": naming.MoverLogGroup(dataset), "retention_in_days": 90.0}),
 		imported(resourceChange("aws_iam_role", pushID(dataset, "role"), actNoOp, role, role), naming.MoverName(dataset)),
 		imported(resourceChange("aws_lambda_function", pushID(dataset, "function"), actUpdate,
-			with(function, map[string]any{"runtime": "python3.9"}), function), naming.MoverName(dataset)),
+			with(earlier, map[string]any{"runtime": "python3.9"}), function), naming.MoverName(dataset)),
 		imported(resourceChange("aws_s3_bucket", naming.SharedLogicalID("export_bucket"), actNoOp, exportBucket, exportBucket), naming.ExportBucket),
 		resourceChange("aws_s3_bucket", pullID(pulled, "bucket"), actCreate, nil, bucketValues(naming.PullBucket(pulled))),
 	)
@@ -515,7 +580,7 @@ func TestImportedDatasetIsAdopted(t *testing.T) {
 	}
 	assertSays(t, render(t, s),
 		"**Datasets: 1 added, 1 adopted.** Resources: 3 to import, 2 to create, 1 to update.\n\nNothing is deleted or replaced.\n",
-		"#### Adopted push dataset `court_listings_archive`\n\n- Recipient bucket: `cloud-platform-court-archive` (unchanged)\n",
+		"#### Adopted push dataset `court_listings_archive`\n\n- Recipient bucket changes: `cloud-platform-court-archive` (no account pinned) → `cloud-platform-court-archive` in account **`754256621582`** — :warning: **new outside account**\n",
 		"- Resources: 2 to import, 1 to create, 1 to update\n",
 		"- import `aws_s3_bucket.shared-export_bucket` (shared by all datasets)\n",
 	)

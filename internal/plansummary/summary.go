@@ -86,6 +86,12 @@ type DatasetChange struct {
 	Status Status
 	// Recipient is a push dataset's recipient bucket before and after.
 	Recipient Diff[string]
+	// RecipientAccount is the account that owns the recipient bucket, as the
+	// mover expects it, before and after ("" on a side deployed before
+	// recipients' accounts were pinned). NewRecipientAccount is true when
+	// the plan's prior state never dealt with the after account.
+	RecipientAccount    Diff[string]
+	NewRecipientAccount bool
 	// Bucket is a pull dataset's own bucket name (after, or before when
 	// removed).
 	Bucket string
@@ -168,6 +174,8 @@ type side struct {
 	exists            bool
 	recipient         string
 	recipientUnknown  bool
+	account           string
+	accountUnknown    bool
 	keepFiles         bool
 	bucket            string
 	principals        []string
@@ -297,10 +305,11 @@ func (sd *side) read(rc *tfjson.ResourceChange, id naming.LogicalID, values, aft
 	}
 	switch rc.Type {
 	case "aws_lambda_function":
-		variables := []any{"environment", 0, "variables"}
-		sd.recipient = stringAttribute(values, append(variables, naming.EnvDestinationBucket)...)
-		sd.recipientUnknown = unknown(afterUnknown, append(variables, naming.EnvDestinationBucket)...)
-		sd.keepFiles, _ = strconv.ParseBool(stringAttribute(values, append(variables, naming.EnvKeepFiles)...))
+		sd.recipient = stringAttribute(values, moverVariable(naming.EnvDestinationBucket)...)
+		sd.recipientUnknown = unknown(afterUnknown, moverVariable(naming.EnvDestinationBucket)...)
+		sd.account = stringAttribute(values, moverVariable(naming.EnvDestinationAccount)...)
+		sd.accountUnknown = unknown(afterUnknown, moverVariable(naming.EnvDestinationAccount)...)
+		sd.keepFiles, _ = strconv.ParseBool(stringAttribute(values, moverVariable(naming.EnvKeepFiles)...))
 	case "aws_s3_bucket":
 		sd.bucket = stringAttribute(values, "bucket")
 	case "aws_s3_bucket_policy":
@@ -357,6 +366,10 @@ func (r FederatedReader) identity() string {
 	return string(r.Reader.Cloud()) + " " + r.Reader.Identity()
 }
 
+// moverVariable is the path of one variable of a mover function's
+// environment.
+func moverVariable(name string) []any { return []any{"environment", 0, "variables", name} }
+
 func (sd *side) addUser(role string) {
 	if sd.users == nil {
 		sd.users = map[string]bool{}
@@ -394,6 +407,8 @@ func (ds *datasetState) diff(key datasetKey, known prior) (DatasetChange, bool) 
 	switch key.kind {
 	case datasets.KindPush:
 		change.Recipient = Diff[string]{Before: b.recipient, After: a.recipient, Unknown: a.recipientUnknown}
+		change.RecipientAccount = Diff[string]{Before: b.account, After: a.account, Unknown: a.accountUnknown}
+		change.NewRecipientAccount = change.Status != Removed && a.account != "" && !known.accounts[a.account]
 		change.Flags = flagChanges(change.Status, FlagChange{flagKeepFiles, b.keepFiles, a.keepFiles})
 	case datasets.KindPull:
 		change.Bucket = cmp.Or(a.bucket, b.bucket)
@@ -454,6 +469,10 @@ func priorKnown(p *tfjson.Plan) prior {
 	for _, r := range resources {
 		values := r.values
 		if account := accountOf(stringAttribute(values, "arn")); account != "" {
+			known.accounts[account] = true
+		}
+		// The account of every recipient bucket its movers deliver to.
+		if account := stringAttribute(values, moverVariable(naming.EnvDestinationAccount)...); r.typ == "aws_lambda_function" && account != "" {
 			known.accounts[account] = true
 		}
 		if doc, ok := parsePolicy(stringAttribute(values, "policy")); ok {

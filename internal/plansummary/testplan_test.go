@@ -22,6 +22,16 @@ func planOf(t *testing.T, changes ...*tfjson.ResourceChange) *Plan {
 	return driftedPlanOf(t, nil, changes...)
 }
 
+// planWithPrior is planOf with a prior state holding the resources prior.
+func planWithPrior(t *testing.T, prior []*tfjson.StateResource, changes ...*tfjson.ResourceChange) *Plan {
+	t.Helper()
+	p := driftedPlanOf(t, nil, changes...)
+	if prior != nil {
+		p.PriorState = &tfjson.State{FormatVersion: "1.0", TerraformVersion: "1.11.4", Values: &tfjson.StateValues{RootModule: &tfjson.StateModule{Resources: prior}}}
+	}
+	return p
+}
+
 // driftedPlanOf is a plan of these resource changes whose refresh found
 // drift: resources changed outside Terraform, each a change from what
 // Terraform last applied (before) to what is there now (after, nil when
@@ -132,10 +142,21 @@ func moverRoleValues(dataset string) map[string]any {
 		"assume_role_policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`}
 }
 
-func moverFunctionValues(dataset, recipient string) map[string]any {
+// moverFunctionValues is a mover function delivering to recipient, owned
+// by account ("" for a mover deployed before accounts were pinned).
+func moverFunctionValues(dataset, recipient, account string) map[string]any {
+	variables := map[string]any{naming.EnvDestinationBucket: recipient, naming.EnvKeepFiles: "false", naming.EnvDatasetName: dataset}
+	if account != "" {
+		variables[naming.EnvDestinationAccount] = account
+		variables[naming.EnvSourceAccount] = "123456789012"
+	}
 	return map[string]any{"function_name": naming.MoverName(dataset), "runtime": "provided.al2023", "timeout": 900.0,
-		"environment": []any{map[string]any{"variables": map[string]any{
-			naming.EnvDestinationBucket: recipient, naming.EnvKeepFiles: "false", naming.EnvDatasetName: dataset}}}}
+		"environment": []any{map[string]any{"variables": variables}}}
+}
+
+// priorResource is a managed resource of a plan's prior state.
+func priorResource(typ, name string, values map[string]any) *tfjson.StateResource {
+	return &tfjson.StateResource{Address: typ + "." + name, Mode: tfjson.ManagedResourceMode, Type: typ, Name: name, ProviderName: awsProvider, AttributeValues: values}
 }
 
 // pushID and pullID are the logical ids of a dataset's parts.

@@ -103,7 +103,7 @@ func TestBackendConfig(t *testing.T) {
 // it wants, and writes nothing.
 func TestSynthRefusesABadAlarmTopic(t *testing.T) {
 	datasetsDir(t,
-		"push/hub_daily.yaml", "name: hub_daily\nbucket: hub-landing\nusers: [alpha_user_jo]\npaperwork: https://example.com/dpia\n",
+		"push/hub_daily.yaml", "name: hub_daily\nbucket: hub-landing\nbucket_account: \"123456789012\"\nusers: [alpha_user_jo]\npaperwork: https://example.com/dpia\n",
 		"pull/reader.yaml", "name: reader\npull_arns: [arn:aws:iam::123456789012:role/reader]\nusers: [alpha_user_jo]\npaperwork: https://example.com/dpia\n")
 	t.Setenv(EnvAlarmTopic, "arn:aws:sqs:eu-west-1:123456789012:oncall")
 	if code, _, stderr := runRefusedSynth(t); code != 1 || !strings.Contains(stderr, EnvAlarmTopic) || !strings.Contains(stderr, "arn:aws:sns:") {

@@ -52,7 +52,7 @@ func (m *Mover) MoveAll(ctx context.Context, objects []Object) error {
 func (m *Mover) Sweep(ctx context.Context, bucket, prefix string) error {
 	var tally tally
 	group := m.group()
-	pages := s3.NewListObjectsV2Paginator(m.s3, &s3.ListObjectsV2Input{Bucket: &bucket, Prefix: &prefix})
+	pages := s3.NewListObjectsV2Paginator(m.s3, &s3.ListObjectsV2Input{Bucket: &bucket, Prefix: &prefix, ExpectedBucketOwner: &m.config.SourceAccount})
 	var listErr error
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)

@@ -143,12 +143,24 @@ func TestPackagedBootstrapHandlesS3EventsThroughTheRuntimeAPI(t *testing.T) {
 	server := httptest.NewServer(api)
 	defer server.Close()
 
+	// Without the buckets' owners the function refuses to start, naming
+	// what is missing, before it takes any event.
+	unpinned := exec.Command(bin)
+	unpinned.Env = append(os.Environ(), "AWS_LAMBDA_RUNTIME_API="+strings.TrimPrefix(server.URL, "http://"),
+		"DESTINATION_BUCKET="+recipientBucket, "DATASET_NAME="+dataset)
+	out, _ := unpinned.CombinedOutput()
+	if code := unpinned.ProcessState.ExitCode(); code != 1 || !strings.Contains(string(out), "DESTINATION_ACCOUNT is not set") || !strings.Contains(string(out), "SOURCE_ACCOUNT is not set") {
+		t.Errorf("without DESTINATION_ACCOUNT and SOURCE_ACCOUNT: exit %d, %s; want exit 1 naming both", code, out)
+	}
+
 	var stdout, stderr bytes.Buffer
 	cmd := exec.Command(bin)
 	cmd.Env = append(os.Environ(),
 		"AWS_LAMBDA_RUNTIME_API="+strings.TrimPrefix(server.URL, "http://"),
 		"AWS_LAMBDA_FUNCTION_NAME="+functionName,
 		"DESTINATION_BUCKET="+recipientBucket,
+		"DESTINATION_ACCOUNT="+ownerAccount,
+		"SOURCE_ACCOUNT="+ownerAccount,
 		"DATASET_NAME="+dataset,
 		"KEEP_FILES=false",
 		"MULTIPART_THRESHOLD_BYTES="+fmt.Sprint(8*MiB),
@@ -206,7 +218,7 @@ func TestPackagedBootstrapAsOperatorTool(t *testing.T) {
 	event := s3Event(Object{Bucket: exportBucket, Key: key, Size: 4})
 	run := func(destination string) (int, string) {
 		cmd := exec.Command(bin, "--event", "-")
-		cmd.Env = append(os.Environ(), "DESTINATION_BUCKET="+destination, "DATASET_NAME="+dataset)
+		cmd.Env = append(os.Environ(), "DESTINATION_BUCKET="+destination, "DESTINATION_ACCOUNT="+ownerAccount, "SOURCE_ACCOUNT="+ownerAccount, "DATASET_NAME="+dataset)
 		cmd.Stdin = bytes.NewReader(event)
 		out, _ := cmd.CombinedOutput()
 		return cmd.ProcessState.ExitCode(), string(out)

@@ -47,6 +47,12 @@ Outside Lambda it is the operator's tool:
 
 Environment (the same in Lambda and here):
   DESTINATION_BUCKET          the recipient's bucket (required)
+  DESTINATION_ACCOUNT         the 12-digit account that owns DESTINATION_BUCKET, the dataset's
+                              bucket_account (required): every request to the bucket expects
+                              it as owner, so S3 refuses to deliver to a bucket of that name
+                              that anyone else owns
+  SOURCE_ACCOUNT              the 12-digit account that owns the export bucket (required):
+                              the expected owner of requests to it, and of copies' sources
   KEEP_FILES                  true: copy and keep the source; false (default): move
   DATASET_NAME                the dataset: keys outside DATASET_NAME/ are refused, and it names
                               the dataset in log lines. Required here; in Lambda the default

@@ -7,6 +7,7 @@ package move
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -54,6 +55,15 @@ const (
 type Config struct {
 	// DestinationBucket is the recipient's bucket (DESTINATION_BUCKET).
 	DestinationBucket string
+	// DestinationAccount owns DestinationBucket (DESTINATION_ACCOUNT): every
+	// request to that bucket names it as the expected bucket owner, so that
+	// S3 refuses the request (403) when anyone else owns a bucket of that
+	// name, such as whoever registered it after the recipient deleted theirs.
+	DestinationAccount string
+	// SourceAccount owns the export bucket (SOURCE_ACCOUNT): the expected
+	// owner of every request to it, and the expected source owner of every
+	// copy.
+	SourceAccount string
 	// KeepFiles copies and leaves the source in place (KEEP_FILES).
 	KeepFiles bool
 	// MultipartThreshold: objects of at least this many bytes are copied in
@@ -86,6 +96,8 @@ type Config struct {
 func FromEnv(getenv func(string) string) (Config, error) {
 	c := Config{
 		DestinationBucket:     strings.TrimSpace(getenv(naming.EnvDestinationBucket)),
+		DestinationAccount:    strings.TrimSpace(getenv(naming.EnvDestinationAccount)),
+		SourceAccount:         strings.TrimSpace(getenv(naming.EnvSourceAccount)),
 		DatasetName:           strings.TrimSpace(getenv(naming.EnvDatasetName)),
 		Endpoint:              strings.TrimSpace(getenv("AWS_ENDPOINT_URL")),
 		MultipartThreshold:    DefaultMultipartThreshold,
@@ -99,6 +111,16 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	} else if strings.HasPrefix(c.DestinationBucket, "arn:") || strings.Contains(c.DestinationBucket, "/") {
 		errs = append(errs, fmt.Sprintf("DESTINATION_BUCKET is %q: write the bare bucket name, without arn:aws:s3::: or a path", c.DestinationBucket))
 	}
+	checkAccount := func(name, account, owner string) {
+		switch {
+		case account == "":
+			errs = append(errs, fmt.Sprintf("%s is not set: set it to the 12-digit id of the AWS account that owns %s", name, owner))
+		case !accountID.MatchString(account):
+			errs = append(errs, fmt.Sprintf("%s is %q: write the 12-digit id of the AWS account that owns %s", name, account, owner))
+		}
+	}
+	checkAccount(naming.EnvDestinationAccount, c.DestinationAccount, "DESTINATION_BUCKET (the dataset file's bucket_account)")
+	checkAccount(naming.EnvSourceAccount, c.SourceAccount, "the export bucket (the account the stack is deployed in)")
 	switch v := getenv(naming.EnvKeepFiles); v {
 	case "", "false":
 	case "true":
@@ -135,6 +157,9 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	}
 	return c, nil
 }
+
+// accountID is an AWS account id.
+var accountID = regexp.MustCompile(`^[0-9]{12}$`)
 
 // partBytes is the part size for an object of size bytes: the configured
 // size, grown to a whole MiB that keeps the object within MaxParts parts.

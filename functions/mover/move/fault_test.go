@@ -5,10 +5,12 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +18,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/ministryofjustice/data-engineering-exports/naming"
 )
 
 // fault is what the proxy does to one request instead of passing it on.
@@ -40,15 +44,25 @@ var allFaults = []fault{internalError, slowDown, resetBefore, resetAfter, hang, 
 // faultProxy stands between the mover and moto on 127.0.0.1. It records
 // every request's S3 operation and injects a fault into the request with
 // a chosen index.
+//
+// It also checks each bucket's owner as S3 does: moto (5.2.1) owns every
+// bucket with one account and ignores x-amz-expected-bucket-owner and
+// x-amz-source-expected-bucket-owner (tried: a HeadObject, a PutObject and
+// a CopyObject naming another account all succeed), so the proxy answers
+// 403 AccessDenied, S3's answer to a request whose expected owner is not
+// the bucket's, and presents the recipient's bucket as owned by an account
+// of its own, so that a mover that swapped the two accounts fails.
 type faultProxy struct {
 	target *url.URL
 	server *httptest.Server
+	// owners is the account that owns each bucket, as the proxy presents
+	// them.
+	owners map[string]string
 
-	mu  sync.Mutex
-	ops []string
+	mu       sync.Mutex
+	requests []request
 	// aborted holds every upload id the mover sent AbortMultipartUpload for.
 	aborted  map[string]bool
-	headers  []http.Header
 	faultAt  int
 	fault    fault
 	beforeOp map[string]func() // run before forwarding the first request of an operation
@@ -62,7 +76,7 @@ func newFaultProxy(t testing.TB, target string) *faultProxy {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &faultProxy{target: u, faultAt: -1}
+	p := &faultProxy{target: u, faultAt: -1, owners: map[string]string{exportBucket: ownerAccount, recipientBucket: recipientAccount}}
 	p.server = httptest.NewServer(p)
 	t.Cleanup(p.server.Close)
 	return p
@@ -73,7 +87,7 @@ func newFaultProxy(t testing.TB, target string) *faultProxy {
 func (w *world) moverThroughProxy(extra map[string]string, adjust func(*Config)) (*faultProxy, *Mover, *logBuffer) {
 	w.t.Helper()
 	proxy := newFaultProxy(w.t, w.moto.Endpoint)
-	env := map[string]string{"AWS_ENDPOINT_URL": proxy.server.URL}
+	env := map[string]string{"AWS_ENDPOINT_URL": proxy.server.URL, naming.EnvDestinationAccount: recipientAccount}
 	for k, v := range extra {
 		env[k] = v
 	}
@@ -86,7 +100,7 @@ func (w *world) moverThroughProxy(extra map[string]string, adjust func(*Config))
 func (p *faultProxy) arm(at int, f fault) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.ops, p.headers, p.faultAt, p.fault, p.beforeOp = nil, nil, at, f, nil
+	p.requests, p.faultAt, p.fault, p.beforeOp = nil, at, f, nil
 }
 
 // abortedUpload reports whether the mover sent AbortMultipartUpload for the
@@ -97,31 +111,37 @@ func (p *faultProxy) abortedUpload(uploadID string) bool {
 	return p.aborted[uploadID]
 }
 
-func (p *faultProxy) recorded() ([]string, []http.Header) {
+// request is one request the proxy received.
+type request struct {
+	op, bucket string
+	header     http.Header
+}
+
+// recorded is every request since the proxy was last armed.
+func (p *faultProxy) recorded() []request {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return append([]string(nil), p.ops...), append([]http.Header(nil), p.headers...)
+	return append([]request(nil), p.requests...)
 }
 
 func (p *faultProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.mu.Lock()
-	index, op := len(p.ops), operation(r)
-	p.ops = append(p.ops, op)
+	bucket, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+	index, op := len(p.requests), operation(r)
+	p.requests = append(p.requests, request{op: op, bucket: bucket, header: r.Header.Clone()})
 	if op == "AbortMultipartUpload" {
 		if p.aborted == nil {
 			p.aborted = map[string]bool{}
 		}
 		p.aborted[r.URL.Query().Get("uploadId")] = true
 	}
-	p.headers = append(p.headers, r.Header.Clone())
 	f := fault("")
 	if index == p.faultAt {
 		f = p.fault
 	}
 	hook := p.beforeOp[op]
 	delete(p.beforeOp, op)
-	bucket, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
-	deny := p.denied[op+" "+bucket]
+	deny := p.denied[op+" "+bucket] || !p.ownersAsExpected(r, bucket)
 	p.mu.Unlock()
 	if hook != nil {
 		hook()
@@ -177,6 +197,26 @@ func waitForClientToGiveUp(r *http.Request) {
 	}
 }
 
+// ownersAsExpected is S3's bucket owner condition: a request that names an
+// expected owner of its bucket, or of its copy source's bucket, other than
+// the owner, is refused. A request that names none passes, as on S3.
+func (p *faultProxy) ownersAsExpected(r *http.Request, bucket string) bool {
+	if expected := r.Header.Get(headerExpectedOwner); expected != "" && expected != p.owners[bucket] {
+		return false
+	}
+	source, _, _ := strings.Cut(strings.TrimPrefix(r.Header.Get("X-Amz-Copy-Source"), "/"), "/")
+	if expected := r.Header.Get(headerExpectedSourceOwner); expected != "" && expected != p.owners[source] {
+		return false
+	}
+	return true
+}
+
+// The headers of S3's bucket owner condition.
+const (
+	headerExpectedOwner       = "X-Amz-Expected-Bucket-Owner"
+	headerExpectedSourceOwner = "X-Amz-Source-Expected-Bucket-Owner"
+)
+
 func (p *faultProxy) forward(r *http.Request) (*http.Response, error) {
 	out := r.Clone(context.WithoutCancel(r.Context()))
 	out.RequestURI = ""
@@ -229,7 +269,9 @@ func operation(r *http.Request) string {
 // request of a move, small and multipart, with the SDK's retries off so that
 // every fault fails the attempt. After each failed attempt the object must
 // be whole in the source or the destination (or both), never neither, and
-// a second attempt must complete the move.
+// a second attempt must complete the move. Every request of every attempt,
+// the aborts of failed multipart copies included, must name its bucket's
+// owner.
 func TestEveryFailedAttemptKeepsTheObject(t *testing.T) {
 	w := newWorld(t)
 	proxy, m, _ := w.moverThroughProxy(map[string]string{
@@ -238,6 +280,7 @@ func TestEveryFailedAttemptKeepsTheObject(t *testing.T) {
 		"MULTIPART_PART_BYTES":      fmt.Sprint(5 * MiB),
 	}, func(c *Config) { c.ResponseHeaderTimeout = 2 * time.Second })
 	ctx := context.Background()
+	namedOwner := map[string]bool{} // "op bucket" of every request checked
 
 	for _, size := range []int{1234, 12*MiB + 7} {
 		key := fmt.Sprintf("%s/fault/%d bytes.bin", dataset, size)
@@ -255,15 +298,17 @@ func TestEveryFailedAttemptKeepsTheObject(t *testing.T) {
 		if r := m.Move(ctx, obj); r.Err != nil {
 			t.Fatalf("clean move of %d bytes: %v", size, r.Err)
 		}
-		ops, headers := proxy.recorded()
-		assertPinned(t, ops, headers, aws.ToString(source.ETag))
+		clean := proxy.recorded()
+		assertPinned(t, clean, aws.ToString(source.ETag))
+		assertOwnersNamed(t, "clean move", clean, namedOwner)
 
-		for at := range ops {
+		for at := range clean {
 			for _, f := range allFaults {
-				name := fmt.Sprintf("%d bytes, %s on request %d (%s)", size, f, at, ops[at])
+				name := fmt.Sprintf("%d bytes, %s on request %d (%s)", size, f, at, clean[at].op)
 				fresh()
 				proxy.arm(at, f)
 				first := m.Move(ctx, obj)
+				assertOwnersNamed(t, name, proxy.recorded(), namedOwner)
 				inSource, inDest := w.holds(exportBucket, key, body), w.holds(recipientBucket, key, body)
 				if !inSource && !inDest {
 					t.Fatalf("%s: the object is in neither bucket (outcome %s, %v)", name, first.Outcome, first.Err)
@@ -276,6 +321,7 @@ func TestEveryFailedAttemptKeepsTheObject(t *testing.T) {
 				}
 				proxy.arm(-1, "")
 				second := m.Move(ctx, obj)
+				assertOwnersNamed(t, name+", retry", proxy.recorded(), namedOwner)
 				if second.Err != nil {
 					t.Errorf("%s: retry failed: %v", name, second.Err)
 				}
@@ -285,31 +331,57 @@ func TestEveryFailedAttemptKeepsTheObject(t *testing.T) {
 			}
 		}
 	}
+	// Each request a move makes to the recipient was among those checked.
+	for _, op := range []string{"HeadObject", "CopyObject", "CreateMultipartUpload", "UploadPartCopy", "CompleteMultipartUpload", "AbortMultipartUpload"} {
+		if !namedOwner[op+" "+recipientBucket] {
+			t.Errorf("no %s to the recipient was checked for its expected owner (checked: %v)", op, slices.Sorted(maps.Keys(namedOwner)))
+		}
+	}
 }
 
 // assertPinned checks every copy request carries the source's ETag as
 // x-amz-copy-source-if-match, and the delete as If-Match. moto ignores the
 // copy condition, so this is the check that the mover asks S3 for it.
-func assertPinned(t *testing.T, ops []string, headers []http.Header, etag string) {
+func assertPinned(t *testing.T, requests []request, etag string) {
 	t.Helper()
 	copies := 0
-	for i, op := range ops {
+	for _, r := range requests {
 		pin := ""
-		switch op {
+		switch r.op {
 		case "CopyObject", "UploadPartCopy":
 			copies++
-			pin = headers[i].Get("X-Amz-Copy-Source-If-Match")
+			pin = r.header.Get("X-Amz-Copy-Source-If-Match")
 		case "DeleteObject":
-			pin = headers[i].Get("If-Match")
+			pin = r.header.Get("If-Match")
 		default:
 			continue
 		}
 		if pin != etag {
-			t.Errorf("%s pinned to %q; want the source's ETag %s", op, pin, etag)
+			t.Errorf("%s pinned to %q; want the source's ETag %s", r.op, pin, etag)
 		}
 	}
 	if copies == 0 {
-		t.Errorf("no copy request among %v", ops)
+		t.Errorf("no copy request among %v", requests)
+	}
+}
+
+// assertOwnersNamed checks every request names its bucket's owner as the
+// expected bucket owner (the recipient's account on requests to the
+// recipient, ours on requests to the export bucket), and every copy names
+// the export bucket's owner as the expected source owner. It adds the
+// "op bucket" of each request to checked.
+func assertOwnersNamed(t *testing.T, label string, requests []request, checked map[string]bool) {
+	t.Helper()
+	want := map[string]string{recipientBucket: recipientAccount, exportBucket: ownerAccount}
+	for _, r := range requests {
+		checked[r.op+" "+r.bucket] = true
+		if got := r.header.Get(headerExpectedOwner); got != want[r.bucket] {
+			t.Errorf("%s: %s to %s has %s %q; want %q", label, r.op, r.bucket, headerExpectedOwner, got, want[r.bucket])
+		}
+		copying := r.op == "CopyObject" || r.op == "UploadPartCopy"
+		if got := r.header.Get(headerExpectedSourceOwner); copying && got != ownerAccount {
+			t.Errorf("%s: %s has %s %q; want the export bucket's owner %q", label, r.op, headerExpectedSourceOwner, got, ownerAccount)
+		}
 	}
 }
 
@@ -459,5 +531,48 @@ func TestSourceThatAnswers403WhenGone(t *testing.T) {
 	}
 	if _, _, ok := w.get(exportBucket, present); !ok {
 		t.Error("the refused source was not kept")
+	}
+	checked := map[string]bool{}
+	assertOwnersNamed(t, "moves behind a 403", proxy.recorded(), checked)
+	if !checked["ListObjectsV2 "+exportBucket] {
+		t.Error("no listing of the export bucket was checked for its expected owner")
+	}
+}
+
+// TestRecipientOwnedByAnotherAccount: when the recipient's bucket is owned
+// by an account other than the dataset's bucket_account (say the recipient
+// deleted it and someone else registered the name), S3 refuses every
+// request to it, so the move fails, nothing is delivered, and the source is
+// kept for a later delivery. The fault proxy refuses as S3 does, since moto
+// does not check owners (see faultProxy).
+func TestRecipientOwnedByAnotherAccount(t *testing.T) {
+	w := newWorld(t)
+	_, m, logs := w.moverThroughProxy(map[string]string{
+		naming.EnvDestinationAccount: otherAccount,
+		"MULTIPART_THRESHOLD_BYTES":  fmt.Sprint(5 * MiB),
+		"MULTIPART_PART_BYTES":       fmt.Sprint(5 * MiB),
+	}, nil)
+	for _, size := range []int{10, 11 * MiB} {
+		key := fmt.Sprintf("%s/another-owner/%d.bin", dataset, size)
+		body := randomBytes(size)
+		w.put(key, body, "application/octet-stream", nil)
+		r := m.Move(context.Background(), Object{Bucket: exportBucket, Key: key, Size: int64(size)})
+		if r.Outcome != Failed || r.Err == nil || !strings.Contains(r.Err.Error(), "AccessDenied") ||
+			!strings.Contains(r.Err.Error(), "not owned by DESTINATION_ACCOUNT "+otherAccount) {
+			t.Errorf("%d bytes: Move = %s, %v; want failed with AccessDenied, naming DESTINATION_ACCOUNT", size, r.Outcome, r.Err)
+		}
+		if !w.holds(exportBucket, key, body) {
+			t.Errorf("%d bytes: the source was not kept", size)
+		}
+		if _, _, delivered := w.get(recipientBucket, key); delivered {
+			t.Errorf("%d bytes: delivered to a bucket owned by another account", size)
+		}
+		if line := logs.lines(t)[key]; line.Outcome != string(Failed) || line.Error == "" {
+			t.Errorf("%d bytes: log %+v; want outcome failed with the error", size, line)
+		}
+	}
+	uploads, err := w.direct.ListMultipartUploads(context.Background(), &s3.ListMultipartUploadsInput{Bucket: aws.String(recipientBucket)})
+	if err != nil || len(uploads.Uploads) != 0 {
+		t.Errorf("multipart uploads started in the bucket of another account: %v, %v", uploads.Uploads, err)
 	}
 }

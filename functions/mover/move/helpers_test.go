@@ -27,6 +27,12 @@ const (
 	exportBucket    = naming.ExportBucket
 	recipientBucket = "recipient-landing"
 	dataset         = "performance_hub_daily"
+	// ownerAccount owns both buckets: moto owns every bucket with one
+	// account. Behind a fault proxy, recipientAccount owns the recipient's
+	// bucket (see faultProxy). otherAccount owns neither.
+	ownerAccount     = motoserver.AccountID
+	recipientAccount = "444455556666"
+	otherAccount     = "111122223333"
 )
 
 // world is a moto server holding the export bucket and a recipient bucket,
@@ -69,8 +75,10 @@ func (w *world) env(extra map[string]string) func(string) string {
 		k, v, _ := strings.Cut(kv, "=")
 		vars[k] = v
 	}
-	vars["DESTINATION_BUCKET"] = recipientBucket
-	vars["DATASET_NAME"] = dataset
+	vars[naming.EnvDestinationBucket] = recipientBucket
+	vars[naming.EnvDestinationAccount] = ownerAccount
+	vars[naming.EnvSourceAccount] = ownerAccount
+	vars[naming.EnvDatasetName] = dataset
 	for k, v := range extra {
 		vars[k] = v
 	}

@@ -107,7 +107,7 @@ func (m *Mover) move(ctx context.Context, obj *Object) Result {
 	if name := m.config.DatasetName; name != "" && !strings.HasPrefix(obj.Key, name+"/") {
 		return Result{Err: fmt.Errorf("key %q is not under %s/: this mover delivers dataset %[2]s only; use the DESTINATION_BUCKET and DATASET_NAME of the dataset the key belongs to", obj.Key, name)}
 	}
-	head, err := m.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &obj.Bucket, Key: &obj.Key})
+	head, err := m.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &obj.Bucket, Key: &obj.Key, ExpectedBucketOwner: &m.config.SourceAccount})
 	switch {
 	case isStatus(err, 404):
 		return m.checkAlreadyMoved(ctx, *obj)
@@ -118,7 +118,7 @@ func (m *Mover) move(ctx context.Context, obj *Object) Result {
 		if gone, listErr := m.sourceGone(ctx, *obj); listErr == nil && gone {
 			return m.checkAlreadyMoved(ctx, *obj)
 		}
-		return Result{Err: fmt.Errorf("read source s3://%s/%s: %w (the mover role needs s3:GetObject on its prefix)", obj.Bucket, obj.Key, err)}
+		return Result{Err: fmt.Errorf("read source s3://%s/%s: %w (the mover role needs s3:GetObject on its prefix, and the bucket must be owned by SOURCE_ACCOUNT %s)", obj.Bucket, obj.Key, err, m.config.SourceAccount)}
 	case err != nil:
 		return Result{Err: fmt.Errorf("read source s3://%s/%s: %w", obj.Bucket, obj.Key, err)}
 	}
@@ -135,7 +135,7 @@ func (m *Mover) move(ctx context.Context, obj *Object) Result {
 		wantETag, err = m.copySingle(ctx, *obj, src)
 	}
 	if err != nil {
-		r.Err = fmt.Errorf("copy s3://%s/%s to s3://%s/%s: %w (the source is untouched)", obj.Bucket, obj.Key, m.config.DestinationBucket, obj.Key, err)
+		r.Err = fmt.Errorf("copy s3://%s/%s to s3://%s/%s: %w (the source is untouched)%s", obj.Bucket, obj.Key, m.config.DestinationBucket, obj.Key, err, m.refusedCopyHint(err))
 		return r
 	}
 	note, err := m.verify(ctx, obj.Key, size, wantETag)
@@ -159,10 +159,12 @@ func (m *Mover) move(ctx context.Context, obj *Object) Result {
 // have.
 func (m *Mover) copySingle(ctx context.Context, obj Object, src source) (string, error) {
 	out, err := m.s3.CopyObject(ctx, &s3.CopyObjectInput{
-		Bucket:            &m.config.DestinationBucket,
-		Key:               &obj.Key,
-		CopySource:        aws.String(copySource(obj.Bucket, obj.Key)),
-		CopySourceIfMatch: &src.etag,
+		Bucket:                    &m.config.DestinationBucket,
+		Key:                       &obj.Key,
+		ExpectedBucketOwner:       &m.config.DestinationAccount,
+		CopySource:                aws.String(copySource(obj.Bucket, obj.Key)),
+		ExpectedSourceBucketOwner: &m.config.SourceAccount,
+		CopySourceIfMatch:         &src.etag,
 		// COPY keeps content type, user metadata and the other headers.
 		MetadataDirective: types.MetadataDirectiveCopy,
 		// REPLACE with no tags: copying tags would need tagging permissions
@@ -195,7 +197,7 @@ const notReadable = "the recipient does not let the mover read the copy back (gr
 // already checked (the ETag S3 reports for what it stored), are the
 // evidence, and the returned note says so.
 func (m *Mover) verify(ctx context.Context, key string, size int64, etag string) (note string, err error) {
-	head, err := m.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &m.config.DestinationBucket, Key: &key})
+	head, err := m.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &m.config.DestinationBucket, Key: &key, ExpectedBucketOwner: &m.config.DestinationAccount})
 	if isStatus(err, 403) {
 		return notReadable, nil
 	}
@@ -215,7 +217,7 @@ func (m *Mover) verify(ctx context.Context, key string, size int64, etag string)
 // a versioned bucket, else only while its ETag is unchanged, so an object
 // uploaded again during the move is left for its own event.
 func (m *Mover) deleteSource(ctx context.Context, obj Object, src source) (Outcome, string, error) {
-	in := &s3.DeleteObjectInput{Bucket: &obj.Bucket, Key: &obj.Key}
+	in := &s3.DeleteObjectInput{Bucket: &obj.Bucket, Key: &obj.Key, ExpectedBucketOwner: &m.config.SourceAccount}
 	if v := aws.ToString(src.VersionId); v != "" && v != "null" {
 		in.VersionId = &v
 	} else {
@@ -237,7 +239,7 @@ func (m *Mover) deleteSource(ctx context.Context, obj Object, src source) (Outco
 // sourceGone lists the source bucket from the object's key to tell whether
 // the key still exists.
 func (m *Mover) sourceGone(ctx context.Context, obj Object) (bool, error) {
-	out, err := m.s3.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: &obj.Bucket, Prefix: &obj.Key, MaxKeys: aws.Int32(1)})
+	out, err := m.s3.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: &obj.Bucket, Prefix: &obj.Key, MaxKeys: aws.Int32(1), ExpectedBucketOwner: &m.config.SourceAccount})
 	if err != nil {
 		return false, err
 	}
@@ -249,7 +251,7 @@ func (m *Mover) sourceGone(ctx context.Context, obj Object) (bool, error) {
 // object the destination already holds succeeds without doing anything.
 func (m *Mover) checkAlreadyMoved(ctx context.Context, obj Object) Result {
 	dest := m.config.DestinationBucket
-	head, err := m.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &dest, Key: &obj.Key})
+	head, err := m.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &dest, Key: &obj.Key, ExpectedBucketOwner: &m.config.DestinationAccount})
 	switch {
 	case err == nil && aws.ToInt64(head.ContentLength) == obj.Size:
 		return Result{Outcome: AlreadyMoved}
@@ -262,6 +264,15 @@ func (m *Mover) checkAlreadyMoved(ctx context.Context, obj Object) Result {
 	default:
 		return Result{Err: fmt.Errorf("s3://%s/%s is gone; checking s3://%s/%s failed: %w", obj.Bucket, obj.Key, dest, obj.Key, err)}
 	}
+}
+
+// refusedCopyHint says, after a copy S3 refused with 403, what to check.
+func (m *Mover) refusedCopyHint(err error) string {
+	if !isStatus(err, 403) {
+		return ""
+	}
+	return fmt.Sprintf(": S3 refuses a copy when s3://%s is not owned by DESTINATION_ACCOUNT %s (the dataset's bucket_account), when the export bucket is not owned by SOURCE_ACCOUNT %s, or when the recipient's bucket policy does not grant the mover role s3:PutObject",
+		m.config.DestinationBucket, m.config.DestinationAccount, m.config.SourceAccount)
 }
 
 // copySource is the x-amz-copy-source value: bucket/key, URL-encoded

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -212,7 +213,12 @@ func TestSweepMovesEveryPage(t *testing.T) {
 func TestCommandLineErrors(t *testing.T) {
 	w := &world{t: t}
 	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
-	good := map[string]string{"DESTINATION_BUCKET": "b", "DATASET_NAME": dataset}
+	good := map[string]string{"DESTINATION_BUCKET": "b", "DESTINATION_ACCOUNT": ownerAccount, "SOURCE_ACCOUNT": ownerAccount, "DATASET_NAME": dataset}
+	without := func(name string) map[string]string {
+		env := maps.Clone(good)
+		delete(env, name)
+		return env
+	}
 	for _, c := range []struct {
 		name  string
 		env   map[string]string
@@ -222,8 +228,12 @@ func TestCommandLineErrors(t *testing.T) {
 	}{
 		{"no mode", good, nil, "", "exactly one of --event"},
 		{"both modes", good, []string{"--event", "-", "--sweep", "s3://b/p/"}, "", "exactly one of --event"},
-		{"no destination", map[string]string{"DATASET_NAME": dataset}, []string{"--event", "-"}, "", "DESTINATION_BUCKET is not set"},
-		{"no dataset", map[string]string{"DESTINATION_BUCKET": "b"}, []string{"--event", "-"}, "", "DATASET_NAME is not set"},
+		{"no destination", without("DESTINATION_BUCKET"), []string{"--event", "-"}, "", "DESTINATION_BUCKET is not set"},
+		{"no destination account", without("DESTINATION_ACCOUNT"), []string{"--sweep", "s3://b/" + dataset + "/"}, "",
+			"DESTINATION_ACCOUNT is not set: set it to the 12-digit id of the AWS account that owns DESTINATION_BUCKET (the dataset file's bucket_account)"},
+		{"no source account", without("SOURCE_ACCOUNT"), []string{"--event", "-"}, "",
+			"SOURCE_ACCOUNT is not set: set it to the 12-digit id of the AWS account that owns the export bucket"},
+		{"no dataset", without("DATASET_NAME"), []string{"--event", "-"}, "", "DATASET_NAME is not set"},
 		{"bad sweep URL", good, []string{"--sweep", "mojap-hub-exports/x/"}, "", "is not an S3 URL"},
 		{"missing event file", good, []string{"--event", "/nonexistent/event.json"}, "", "/nonexistent/event.json"},
 		{"not an event", good, []string{"--event", "-"}, `{"hello":1}`, "expected an S3 event"},
@@ -247,6 +257,10 @@ func TestConfigFromEnv(t *testing.T) {
 		want string
 	}{
 		{map[string]string{}, "DESTINATION_BUCKET is not set"},
+		{map[string]string{}, "DESTINATION_ACCOUNT is not set"},
+		{map[string]string{}, "SOURCE_ACCOUNT is not set"},
+		{map[string]string{"DESTINATION_ACCOUNT": "12345678901"}, `DESTINATION_ACCOUNT is "12345678901": write the 12-digit id of the AWS account that owns DESTINATION_BUCKET`},
+		{map[string]string{"SOURCE_ACCOUNT": "arn:aws:iam::123456789012:root"}, `SOURCE_ACCOUNT is "arn:aws:iam::123456789012:root": write the 12-digit id`},
 		{map[string]string{"DESTINATION_BUCKET": "arn:aws:s3:::b"}, "write the bare bucket name"},
 		{map[string]string{"DESTINATION_BUCKET": "b", "KEEP_FILES": "True"}, `KEEP_FILES is "True": write true or false`},
 		{map[string]string{"DESTINATION_BUCKET": "b", "MULTIPART_THRESHOLD_BYTES": fmt.Sprint(5*GiB + 1)}, "MULTIPART_THRESHOLD_BYTES"},
@@ -259,8 +273,10 @@ func TestConfigFromEnv(t *testing.T) {
 			t.Errorf("FromEnv(%v) = %v; want an error mentioning %q", c.env, err, c.want)
 		}
 	}
-	c, err := FromEnv(func(k string) string { return map[string]string{"DESTINATION_BUCKET": "b", "KEEP_FILES": "true"}[k] })
-	if err != nil || !c.KeepFiles || c.MultipartThreshold != DefaultMultipartThreshold {
+	c, err := FromEnv(func(k string) string {
+		return map[string]string{"DESTINATION_BUCKET": "b", "DESTINATION_ACCOUNT": "012345678901", "SOURCE_ACCOUNT": ownerAccount, "KEEP_FILES": "true"}[k]
+	})
+	if err != nil || !c.KeepFiles || c.MultipartThreshold != DefaultMultipartThreshold || c.DestinationAccount != "012345678901" || c.SourceAccount != ownerAccount {
 		t.Errorf("FromEnv = %+v, %v", c, err)
 	}
 }

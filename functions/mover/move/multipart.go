@@ -28,6 +28,7 @@ func (m *Mover) copyMultipart(ctx context.Context, obj Object, src source, size 
 	create, err := m.s3.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{
 		Bucket:               &m.config.DestinationBucket,
 		Key:                  &obj.Key,
+		ExpectedBucketOwner:  &m.config.DestinationAccount,
 		ACL:                  types.ObjectCannedACLBucketOwnerFullControl,
 		ServerSideEncryption: types.ServerSideEncryptionAes256,
 		// A multipart copy does not carry the source's headers over: set
@@ -48,7 +49,7 @@ func (m *Mover) copyMultipart(ctx context.Context, obj Object, src source, size 
 			abortCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortTimeout)
 			defer cancel()
 			if _, abortErr := m.s3.AbortMultipartUpload(abortCtx, &s3.AbortMultipartUploadInput{
-				Bucket: &m.config.DestinationBucket, Key: &obj.Key, UploadId: uploadID,
+				Bucket: &m.config.DestinationBucket, Key: &obj.Key, UploadId: uploadID, ExpectedBucketOwner: &m.config.DestinationAccount,
 			}); abortErr != nil {
 				err = fmt.Errorf("%w; and aborting multipart upload %s failed: %v (the recipient's incomplete-upload lifecycle rule, if any, removes it)", err, aws.ToString(uploadID), abortErr)
 			}
@@ -66,13 +67,15 @@ func (m *Mover) copyMultipart(ctx context.Context, obj Object, src source, size 
 		number := aws.Int32(int32(i + 1))
 		group.Go(func() error {
 			out, err := m.s3.UploadPartCopy(groupCtx, &s3.UploadPartCopyInput{
-				Bucket:            &m.config.DestinationBucket,
-				Key:               &obj.Key,
-				UploadId:          uploadID,
-				PartNumber:        number,
-				CopySource:        aws.String(copySource(obj.Bucket, obj.Key)),
-				CopySourceIfMatch: &src.etag,
-				CopySourceRange:   aws.String(fmt.Sprintf("bytes=%d-%d", first, last)),
+				Bucket:                    &m.config.DestinationBucket,
+				Key:                       &obj.Key,
+				ExpectedBucketOwner:       &m.config.DestinationAccount,
+				UploadId:                  uploadID,
+				PartNumber:                number,
+				CopySource:                aws.String(copySource(obj.Bucket, obj.Key)),
+				ExpectedSourceBucketOwner: &m.config.SourceAccount,
+				CopySourceIfMatch:         &src.etag,
+				CopySourceRange:           aws.String(fmt.Sprintf("bytes=%d-%d", first, last)),
 			})
 			if err != nil {
 				return fmt.Errorf("copy part %d (bytes %d-%d): %w", *number, first, last, err)
@@ -92,10 +95,11 @@ func (m *Mover) copyMultipart(ctx context.Context, obj Object, src source, size 
 		return "", count, err
 	}
 	done, err := m.s3.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{
-		Bucket:          &m.config.DestinationBucket,
-		Key:             &obj.Key,
-		UploadId:        uploadID,
-		MultipartUpload: &types.CompletedMultipartUpload{Parts: completed},
+		Bucket:              &m.config.DestinationBucket,
+		Key:                 &obj.Key,
+		ExpectedBucketOwner: &m.config.DestinationAccount,
+		UploadId:            uploadID,
+		MultipartUpload:     &types.CompletedMultipartUpload{Parts: completed},
 	})
 	if err != nil {
 		return "", count, fmt.Errorf("complete multipart copy: %w", err)
