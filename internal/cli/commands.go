@@ -31,6 +31,7 @@ const usage = `usage: go run ./cmd/exports COMMAND
   branch-check --branch B check a push_dataset/<name> or pull_dataset/<name> branch changes that file
   redrive [--dry-run]     re-invoke each failed move in the failed-moves queue on its own mover (redrive -h)
   migrate --from DIR      bring the earlier tool's push_datasets/ and pull_datasets/ across, with a report
+  adopt                   write the imports that adopt what exists in AWS (the earlier tool's estate) (adopt -h)
 
 Synthesis is the other program: go run . (or cdktf synth).
 `
@@ -53,6 +54,8 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		return Redrive(args[1:], stdout, stderr)
 	case "migrate":
 		return Migrate(args[1:], stdout, stderr)
+	case "adopt":
+		return Adopt(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
