@@ -97,9 +97,6 @@ type discovery struct {
 	f     *Findings
 	// functionRoles holds, for each function read, the ARN of its role.
 	functionRoles map[string]string
-	// notificationEntries is the export bucket's notification, when the
-	// bucket exists.
-	notificationEntries *s3.GetBucketNotificationConfigurationOutput
 }
 
 func (d *discovery) adopt(to, id, found string) {
@@ -237,7 +234,7 @@ func (d *discovery) bucketSetting(resourceType, bucketName string, versioning *s
 		}
 		return err == nil, "ownership controls of bucket " + bucketName, err
 	}
-	panic("adopt: no lookup for " + resourceType)
+	return false, "", fmt.Errorf("adopt: internal error: no lookup for %s", resourceType)
 }
 
 // ---------------------------------------------------------------- movers

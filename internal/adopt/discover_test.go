@@ -3,8 +3,8 @@ package adopt_test
 import (
 	"context"
 	"path/filepath"
-	"strconv"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 

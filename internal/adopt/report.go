@@ -42,7 +42,7 @@ func (r *Report) Markdown() string {
 	}
 	section("Imported", "", imports)
 	section("What the switch changes", "What the deploy does to what exists, besides updating each imported resource to match the stack: "+
-		"no grant of the earlier tool survives it.", r.Changes)
+		"the earlier tool's grants it deletes or replaces.", r.Changes)
 	section("Not managed by the stack", "Found in the account, but the stack will neither manage nor remove these: a person retires each, as it says, once the switch is done.", r.Unmanaged)
 	return b.String()
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/ministryofjustice/data-engineering-exports/datasets"
@@ -46,6 +47,19 @@ Flags:
 // exitBeforeSwitch: the file is written, and a person must act first.
 const exitBeforeSwitch = 3
 
+// loadAWSConfig is the SDK's configuration from the environment and the
+// shared files, which must give a region.
+func loadAWSConfig(ctx context.Context) (aws.Config, error) {
+	awsConfig, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return aws.Config{}, fmt.Errorf("load AWS configuration: %w", err)
+	}
+	if awsConfig.Region == "" {
+		return aws.Config{}, errors.New("no AWS region: set AWS_REGION (or use a profile that has one)")
+	}
+	return awsConfig, nil
+}
+
 // Adopt writes the imports file with internal/adopt.
 func Adopt(args []string, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("adopt", flag.ContinueOnError)
@@ -74,14 +88,10 @@ func Adopt(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	awsConfig, err := config.LoadDefaultConfig(ctx)
+	awsConfig, err := loadAWSConfig(ctx)
 	if err != nil {
-		fmt.Fprintf(stderr, "adopt: load AWS configuration: %v\n", err)
-		return 1
-	}
-	if awsConfig.Region == "" {
-		fmt.Fprintln(stderr, "adopt: no AWS region: set AWS_REGION (or use a profile that has one)")
-		return 1
+		fmt.Fprintf(stderr, "adopt: %v\n", err)
+		return 2
 	}
 	report, err := adopt.Run(ctx, adopt.NewClients(awsConfig), *set, *out)
 	if err != nil {
