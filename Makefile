@@ -90,6 +90,10 @@ clean: ## Remove everything the build and tests write.
 demo: terraform-config ## The whole product on moto, no AWS account: validate, synth, apply, push, move, pull, plan again.
 	@scripts/demo.sh
 
+.PHONY: demo-migration
+demo-migration: terraform-config ## The switch from the earlier tool on moto: its estate, migrate, adopt, plan, apply, check, sweep, plan again.
+	@scripts/demo-migration.sh
+
 .PHONY: bench-synth
 bench-synth: ## Time synthesis of 1, 25 and 200 generated datasets: wall time and peak memory against the goals.
 	@scripts/bench-synth.sh

@@ -127,6 +127,53 @@ func UserPullPolicy(dataset string) string { return userPullPolicyPrefix + datas
 // MoverRolePolicy is the name of a mover role's one inline policy.
 const MoverRolePolicy = "move"
 
+// MoverPermissionStatementID is the statement id of the permission, in a
+// mover function's resource policy, that lets S3 invoke it.
+const MoverPermissionStatementID = "AllowExportBucket"
+
+// UserRolePrefix starts the name of every Analytical Platform user's IAM
+// role: alpha_user_<username>.
+const UserRolePrefix = "alpha_user_"
+
+// ImportsFile is the file, beside push/ and pull/ in a datasets directory,
+// that lists the resources that already exist and that the stack adopts
+// with Terraform import blocks instead of creating them: `exports adopt`
+// writes it, synthesis reads it.
+const ImportsFile = "imports.yaml"
+
+// ImportsFilePath is the imports file of the datasets directory dir.
+func ImportsFilePath(dir string) string { return path.Join(dir, ImportsFile) }
+
+// Names the earlier tool (the Python/Pulumi program this product replaces)
+// gave what it deployed, where they differ from ours: adopt finds them, and
+// the switch removes or replaces them.
+const (
+	// EarlierMoverRolePolicy is the inline policy on its mover roles.
+	EarlierMoverRolePolicy = "s3-access"
+	// EarlierUserPushPolicy is a user's one policy for all their push
+	// prefixes.
+	EarlierUserPushPolicy = "hub_exports"
+	// earlierUserPullPolicyPrefix starts a user's policy for one pull
+	// dataset: hub-exports-pull-<name as the earlier tool's file wrote it>.
+	earlierUserPullPolicyPrefix = "hub-exports-pull-"
+)
+
+// EarlierUserPullPolicy is the earlier tool's name for a user's policy for
+// one pull dataset, name as its file wrote it (hyphens and capitals too).
+func EarlierUserPullPolicy(name string) string { return earlierUserPullPolicyPrefix + name }
+
+// ParseEarlierUserPullPolicy reads the dataset back from a policy name of
+// EarlierUserPullPolicy, in our form, hyphens as underscores, as the
+// migration writes a pull dataset's name ("hub-exports-pull-cjs-dashboard"
+// gives "cjs_dashboard"). ok is false for any other name.
+func ParseEarlierUserPullPolicy(policy string) (dataset string, ok bool) {
+	name, ok := strings.CutPrefix(policy, earlierUserPullPolicyPrefix)
+	if !ok || name == "" {
+		return "", false
+	}
+	return strings.ReplaceAll(name, "-", "_"), true
+}
+
 // The mover's environment: what the stack sets on each function and the
 // mover reads to know where a file goes.
 const (

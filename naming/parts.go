@@ -43,3 +43,11 @@ const (
 	// DepartedUserCheck).
 	PartUserRoles = "user_roles"
 )
+
+// Parts of a push dataset's resources that keep its mover role to our grant
+// alone: every other inline policy is deleted and every managed policy
+// detached, such as those the earlier tool left on a role the stack adopts.
+const (
+	PartMoverRolePolicies          = "role_policies"
+	PartMoverRolePolicyAttachments = "role_policy_attachments"
+)

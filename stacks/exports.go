@@ -8,7 +8,10 @@ package stacks
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/aws/constructs-go/constructs/v10"
@@ -82,6 +85,22 @@ type Config struct {
 	// AlarmActions are told when a failed move waits for an operator
 	// (SNS topic ARNs); none is fine.
 	AlarmActions []string
+	// Imports adopt resources that already exist, such as the earlier
+	// tool's, into the stack instead of creating them.
+	Imports []Import
+}
+
+// Import adopts one resource that already exists: a Terraform import
+// block, which imports it into the stack's resource at To during the plan
+// and apply, and does nothing once the resource is in the state.
+type Import struct {
+	// To is the address of the stack's resource, <type>.<logical id>.
+	To string
+	// ID is the provider's import id of the existing resource.
+	ID string
+	// Source says where the entry was written, for messages:
+	// "datasets/imports.yaml:12".
+	Source string
 }
 
 // Backend is where Terraform keeps the state: Terraform Cloud when
@@ -94,19 +113,25 @@ type Backend struct {
 }
 
 // Synth writes the exports stack of config as Terraform JSON to
-// <outdir>/stacks/<ID>. jsii reports errors from Node as panics.
-func Synth(outdir string, config Config) {
+// <outdir>/stacks/<ID>. When an import names a resource the stack does not
+// have, it removes that directory instead, so that no earlier synthesis is
+// planned in its place. jsii reports errors from Node as panics.
+func Synth(outdir string, config Config) error {
 	app := cdktf.NewApp(&cdktf.AppConfig{
 		Outdir: jsii.String(outdir),
 		// Stack traces would put this machine's paths into the JSON.
 		StackTraces: jsii.Bool(false),
 	})
-	NewExportsStack(app, ID, config)
+	if _, err := NewExportsStack(app, ID, config); err != nil {
+		return errors.Join(err, os.RemoveAll(filepath.Join(outdir, "stacks", ID)))
+	}
 	app.Synth()
+	return nil
 }
 
-// NewExportsStack creates the stack.
-func NewExportsStack(scope constructs.Construct, id string, config Config) cdktf.TerraformStack {
+// NewExportsStack creates the stack. Its error says which imports name a
+// resource the stack does not have.
+func NewExportsStack(scope constructs.Construct, id string, config Config) (cdktf.TerraformStack, error) {
 	stack := cdktf.NewTerraformStack(scope, &id)
 	newProvider(stack, config)
 	newBackend(stack, config.Backend)
@@ -180,7 +205,55 @@ func NewExportsStack(scope constructs.Construct, id string, config Config) cdktf
 	if len(federatedReaders) > 0 {
 		newOutput(stack, OutputFederatedReaders, "Each federated reader's role: the reader assumes role_arn with a token of its own cloud issued for audience (`exports reader-setup <dataset>` prints how).", federatedReaders)
 	}
-	return stack
+	return stack, addImports(stack, config.Imports)
+}
+
+// addImports writes one plain Terraform import block per import, as the
+// top-level "import" array. CDKTF's own TerraformResource.ImportFrom would
+// write the same blocks, but it also makes synthesis run `terraform
+// version` once per imported resource, so that synthesis would need
+// Terraform and take seconds more; an override needs neither.
+func addImports(stack cdktf.TerraformStack, imports []Import) error {
+	if len(imports) == 0 {
+		return nil
+	}
+	addresses := resourceAddresses(stack)
+	blocks := make([]map[string]*string, len(imports))
+	var problems []string
+	for i, imp := range imports {
+		counted, found := addresses[imp.To]
+		if !found {
+			problems = append(problems, fmt.Sprintf("%s: to: %s is not a resource of the stack, so there is nothing to import %q into "+
+				"(is its dataset file gone, or renamed?): run `go run ./cmd/exports adopt` again, or remove the entry", imp.Source, imp.To, imp.ID))
+		}
+		to := imp.To
+		if counted {
+			// A user's policy exists only while the user's role does
+			// (count 0 or 1): the one instance there is to import into.
+			to += "[0]"
+		}
+		blocks[i] = map[string]*string{"to": jsii.String(to), "id": jsii.String(imp.ID)}
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("imports:\n  %s", strings.Join(problems, "\n  "))
+	}
+	stack.AddOverride(jsii.String("import"), blocks)
+	return nil
+}
+
+// resourceAddresses is the address, <type>.<logical id>, of every resource
+// in the stack, and whether the resource has a count.
+func resourceAddresses(stack cdktf.TerraformStack) map[string]bool {
+	addresses := map[string]bool{}
+	for _, node := range *stack.Node().FindAll(constructs.ConstructOrder_PREORDER) {
+		if !*cdktf.TerraformResource_IsTerraformResource(node) {
+			continue
+		}
+		var resource cdktf.TerraformResource
+		jsii.UnsafeCast(node, &resource)
+		addresses[*resource.TerraformResourceType()+"."+*resource.FriendlyUniqueId()] = resource.Count() != nil
+	}
+	return addresses
 }
 
 func newOutput(stack cdktf.TerraformStack, name, description string, value any) {

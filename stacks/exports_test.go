@@ -41,6 +41,13 @@ func exampleConfig(t *testing.T) stacks.Config {
 	if err != nil {
 		t.Fatalf("example datasets: %v", err)
 	}
+	return configFor(t, *set)
+}
+
+// configFor is the stack configuration `go run .` uses for set, with the
+// stand-in mover.
+func configFor(t *testing.T, set datasets.Set) stacks.Config {
+	t.Helper()
 	zip, err := lambdazip.Zip(standIn)
 	if err != nil {
 		t.Fatal(err)
@@ -50,7 +57,7 @@ func exampleConfig(t *testing.T) stacks.Config {
 		t.Fatal(err)
 	}
 	return stacks.Config{
-		Datasets:     *set,
+		Datasets:     set,
 		Region:       stacks.DefaultRegion,
 		Backend:      stacks.Backend{LocalPath: defaultStatePath},
 		MoverZip:     zipPath,
@@ -62,7 +69,9 @@ func exampleConfig(t *testing.T) stacks.Config {
 func synth(t *testing.T, config stacks.Config) string {
 	t.Helper()
 	outdir := t.TempDir()
-	stacks.Synth(outdir, config)
+	if err := stacks.Synth(outdir, config); err != nil {
+		t.Fatal(err)
+	}
 	return outdir
 }
 
@@ -82,6 +91,7 @@ type terraformJSON struct {
 	Data      map[string]map[string]map[string]any `json:"data"`
 	Output    map[string]map[string]any            `json:"output"`
 	Check     map[string]map[string]any            `json:"check"`
+	Import    []map[string]string                  `json:"import"`
 }
 
 func parse(t *testing.T, data []byte) terraformJSON {
@@ -187,7 +197,7 @@ func TestResourcesPerDataset(t *testing.T) {
 	}
 	// Each federated reader is one role; each Azure tenant adds one shared
 	// OIDC provider.
-	want := map[string]int{"push": 6, "pull": 5, "pull versioned": 6, "federated readers": 2, "shared": 9}
+	want := map[string]int{"push": 8, "pull": 5, "pull versioned": 6, "federated readers": 2, "shared": 9}
 	for kind, n := range want {
 		if counts[kind] != n {
 			t.Errorf("%s: %d resources, want %d", kind, counts[kind], n)

@@ -44,12 +44,10 @@ import (
 // through the AWS SDK that what exists is what the constructs meant, then
 // plans again and requires no changes.
 func TestApplyToMoto(t *testing.T) {
-	if os.Getenv("TF_CLI_CONFIG_FILE") == "" {
-		t.Fatal("TF_CLI_CONFIG_FILE is not set: run this test through `make test`, which points Terraform at the offline provider mirror")
-	}
 	started := time.Now()
 	ctx := context.Background()
 	moto := motoserver.StartT(t)
+	env := terraformEnv(t, moto)
 	cfg := moto.AWSConfig()
 	iamClient := iam.NewFromConfig(cfg)
 
@@ -70,10 +68,6 @@ func TestApplyToMoto(t *testing.T) {
 	lap("setup")
 	stackDir := filepath.Join(synth(t, config), "stacks", stacks.ID)
 	lap("synth")
-	// Terraform gets the emulator's credentials and region but not
-	// AWS_ENDPOINT_URL: the provider must reach moto through the endpoints
-	// the stack lists, so a service missing from them fails the apply.
-	env := slices.DeleteFunc(append(os.Environ(), moto.Env()...), func(v string) bool { return strings.HasPrefix(v, "AWS_ENDPOINT_URL") })
 	terraform(t, stackDir, env, 0, "init", "-input=false", "-no-color")
 	lap("init")
 	terraform(t, stackDir, env, 0, "apply", "-auto-approve", "-input=false", "-no-color")
@@ -132,6 +126,18 @@ func checkRemovingADatasetKeepsItsData(ctx context.Context, t *testing.T, config
 	if _, err := s3Client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: bucket, Key: key}); err != nil {
 		t.Errorf("removing the dataset file %s lost s3://%s/%s: %v", removed.File, *bucket, *key, err)
 	}
+}
+
+// terraformEnv is the environment Terraform runs in against moto: the
+// emulator's credentials and region but not AWS_ENDPOINT_URL, so that the
+// provider must reach moto through the endpoints the stack lists, and a
+// service missing from them fails the apply.
+func terraformEnv(t *testing.T, moto *motoserver.Server) []string {
+	t.Helper()
+	if os.Getenv("TF_CLI_CONFIG_FILE") == "" {
+		t.Fatal("TF_CLI_CONFIG_FILE is not set: run this test through `make test`, which points Terraform at the offline provider mirror")
+	}
+	return slices.DeleteFunc(append(os.Environ(), moto.Env()...), func(v string) bool { return strings.HasPrefix(v, "AWS_ENDPOINT_URL") })
 }
 
 // terraform runs a Terraform command in dir and fails unless it exits with
@@ -493,12 +499,53 @@ func checkFailedMovesAlarm(ctx context.Context, t *testing.T, cloudwatchClient *
 	}
 }
 
-// policyDocument parses a policy as IAM returns it: URL-encoded JSON.
+// policyDocument parses a policy as IAM returns it: URL-encoded JSON, as
+// it was written. A single action, resource, principal or condition value
+// may be written as a string rather than a list of one (as the earlier
+// tool wrote the trust policies of roles the stack adopts, which Terraform
+// then leaves alone as equivalent); it is read as that list.
 func policyDocument(t *testing.T, encoded *string) iampolicy.Document {
 	t.Helper()
 	text, err := url.QueryUnescape(aws.ToString(encoded))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return synthtest.ParsePolicy(t, text)
+	var doc struct {
+		Version   string
+		Statement []map[string]any
+	}
+	if err := json.Unmarshal([]byte(text), &doc); err != nil {
+		t.Fatalf("policy %s: %v", text, err)
+	}
+	asList := func(v any) any {
+		if s, ok := v.(string); ok {
+			return []any{s}
+		}
+		return v
+	}
+	for _, statement := range doc.Statement {
+		for _, field := range []string{"Action", "Resource"} {
+			if v, ok := statement[field]; ok {
+				statement[field] = asList(v)
+			}
+		}
+		for _, field := range []string{"Principal", "Condition"} {
+			values, _ := statement[field].(map[string]any)
+			for key, v := range values {
+				if field == "Principal" {
+					values[key] = asList(v)
+					continue
+				}
+				inner, _ := v.(map[string]any)
+				for conditionKey, conditionValue := range inner {
+					inner[conditionKey] = asList(conditionValue)
+				}
+			}
+		}
+	}
+	normalized, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return synthtest.ParsePolicy(t, string(normalized))
 }

@@ -56,7 +56,6 @@ var pendingRules = map[string]string{
 	ruleLogging:            "branch buckets (issue 11, item 4)",
 	ruleAbortMultipart:     "branch buckets (issue 11, item 5)",
 	rulePlatformUsersWrite: "branch buckets (issue 11, item 3)",
-	ruleExpectedOwner:      "branch account (issue 11, item 2)",
 }
 
 // securityRule is one rule: check lists its violations in a stack; breaks

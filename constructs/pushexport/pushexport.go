@@ -6,7 +6,9 @@
 // The role may read and delete only under the dataset's own prefix, write
 // only to the recipient's bucket under the same prefix, and only while the
 // recipient's account owns it, log only to its own log group and send only
-// to the failed-moves queue.
+// to the failed-moves queue; and it holds that one grant alone: any other
+// inline policy is deleted and any managed policy detached, such as the
+// earlier tool's on a role the stack adopts.
 package pushexport
 
 import (
@@ -18,7 +20,9 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchloggroup"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrole"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepoliciesexclusive"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicy"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicyattachmentsexclusive"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lambdafunction"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lambdafunctioneventinvokeconfig"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lambdapermission"
@@ -153,6 +157,7 @@ func NewPushExport(scope constructs.Construct, id string, props *PushExportProps
 		Policy: jsii.String(MoverPolicy(props.ExportBucket, dataset, *this.logGroup.Arn(), *props.FailedMovesQueueARN).JSON()),
 	})
 	rolePolicy.OverrideLogicalId(logicalID(naming.PartMoverRolePolicy))
+	newExclusiveGrant(this, this.role, rolePolicy, logicalID)
 
 	this.function = lambdafunction.NewLambdaFunction(this, jsii.String(naming.PartMoverFunction), &lambdafunction.LambdaFunctionConfig{
 		FunctionName:   jsii.String(dataset.MoverName()),
@@ -178,7 +183,7 @@ func NewPushExport(scope constructs.Construct, id string, props *PushExportProps
 	this.function.OverrideLogicalId(logicalID(naming.PartMoverFunction))
 
 	this.permission = lambdapermission.NewLambdaPermission(this, jsii.String(naming.PartMoverPermission), &lambdapermission.LambdaPermissionConfig{
-		StatementId:   jsii.String("AllowExportBucket"),
+		StatementId:   jsii.String(naming.MoverPermissionStatementID),
 		Action:        jsii.String("lambda:InvokeFunction"),
 		FunctionName:  this.function.FunctionName(),
 		Principal:     jsii.String("s3.amazonaws.com"),
@@ -203,6 +208,30 @@ func NewPushExport(scope constructs.Construct, id string, props *PushExportProps
 	invokeConfig.OverrideLogicalId(logicalID(naming.PartMoverInvokeConfig))
 
 	return this
+}
+
+// newExclusiveGrant makes rolePolicy the role's only grant: Terraform
+// deletes every other inline policy on the role and detaches every managed
+// policy, at each apply. The role is ours alone, so nothing else has a
+// grant there to lose; never use these resources on a role other tools
+// manage too, such as a user's alpha_user_* role.
+func newExclusiveGrant(scope constructs.Construct, role iamrole.IamRole, rolePolicy iamrolepolicy.IamRolePolicy, logicalID func(string) *string) {
+	policies := iamrolepoliciesexclusive.NewIamRolePoliciesExclusive(scope, jsii.String(naming.PartMoverRolePolicies),
+		&iamrolepoliciesexclusive.IamRolePoliciesExclusiveConfig{
+			RoleName:    role.Name(),
+			PolicyNames: jsii.Strings(naming.MoverRolePolicy),
+			// The provider reads the role's policies back after the apply:
+			// ours must exist by then.
+			DependsOn: &[]cdktf.ITerraformDependable{rolePolicy},
+		})
+	policies.OverrideLogicalId(logicalID(naming.PartMoverRolePolicies))
+
+	attachments := iamrolepolicyattachmentsexclusive.NewIamRolePolicyAttachmentsExclusive(scope, jsii.String(naming.PartMoverRolePolicyAttachments),
+		&iamrolepolicyattachmentsexclusive.IamRolePolicyAttachmentsExclusiveConfig{
+			RoleName:   role.Name(),
+			PolicyArns: &[]*string{},
+		})
+	attachments.OverrideLogicalId(logicalID(naming.PartMoverRolePolicyAttachments))
 }
 
 // TrustPolicy lets Lambda, and nothing else, assume the mover role.

@@ -1,6 +1,7 @@
 package pushexport_test
 
 import (
+	"reflect"
 	"testing"
 
 	"github.com/aws/constructs-go/constructs/v10"
@@ -127,8 +128,38 @@ func TestMoverFunction(t *testing.T) {
 		"depends_on":                   []any{"aws_iam_role_policy.push-new_project-role_policy"},
 	})
 	// Every push dataset costs these resources, and one notification entry.
-	if n := stack.Count(); n != 6 {
-		t.Errorf("%d resources per push dataset, want 6", n)
+	if n := stack.Count(); n != 8 {
+		t.Errorf("%d resources per push dataset, want 8", n)
+	}
+}
+
+// TestMoverRoleHoldsOnlyItsOwnGrant: Terraform keeps the mover role to the
+// policy "move", deleting any other inline policy and detaching every
+// managed policy, such as the earlier tool's s3-access and
+// AWSLambdaBasicExecutionRole on a role the stack adopts.
+func TestMoverRoleHoldsOnlyItsOwnGrant(t *testing.T) {
+	stack, _ := synth(t, datasets.Push{Name: "new_project", Bucket: "recipient-bucket", Users: []string{"alpha_user_one"}})
+	policies := stack.Resource(t, "aws_iam_role_policies_exclusive", "push-new_project-role_policies")
+	wantPolicies := map[string]any{
+		"role_name":    "${aws_iam_role.push-new_project-role.name}",
+		"policy_names": []any{"move"},
+		// The provider reads the role's policies back after creating this
+		// resource: "move" must exist by then.
+		"depends_on": []any{"aws_iam_role_policy.push-new_project-role_policy"},
+	}
+	attachments := stack.Resource(t, "aws_iam_role_policy_attachments_exclusive", "push-new_project-role_policy_attachments")
+	wantAttachments := map[string]any{
+		"role_name":   "${aws_iam_role.push-new_project-role.name}",
+		"policy_arns": []any{},
+	}
+	for name, c := range map[string]struct{ got, want map[string]any }{
+		"role_policies": {policies, wantPolicies}, "role_policy_attachments": {attachments, wantAttachments},
+	} {
+		for key, value := range c.want {
+			if !reflect.DeepEqual(c.got[key], value) {
+				t.Errorf("%s %s = %#v, want %#v", name, key, c.got[key], value)
+			}
+		}
 	}
 }
 

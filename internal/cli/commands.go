@@ -35,6 +35,7 @@ const usage = `usage: go run ./cmd/exports COMMAND
   recipient-policy NAME.. what the recipient (push) or the readers (pull) need, ready to send (--from-plan PLAN.json)
   schema                  write datasets/schema/*.schema.json, the dataset files' JSON Schema, from the model
   reader-setup DATASET    print what each federated reader of a pull dataset runs to read it (reader-setup -h)
+  adopt                   write the imports that adopt what exists in AWS (the earlier tool's estate) (adopt -h)
 
 Synthesis is the other program: go run . (or cdktf synth).
 `
@@ -65,6 +66,8 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		return Schema(args[1:], stdout, stderr)
 	case "reader-setup":
 		return ReaderSetup(args[1:], stdout, stderr)
+	case "adopt":
+		return Adopt(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

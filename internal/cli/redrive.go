@@ -10,7 +10,6 @@ import (
 	"os/signal"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
@@ -85,13 +84,9 @@ func Redrive(args []string, stdout, stderr io.Writer) int {
 	// Ctrl-C stops the run cleanly: the messages it holds are made visible again.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	awsConfig, err := config.LoadDefaultConfig(ctx)
+	awsConfig, err := loadAWSConfig(ctx)
 	if err != nil {
-		fmt.Fprintf(stderr, "redrive: load AWS configuration: %v\n", err)
-		return 2
-	}
-	if awsConfig.Region == "" {
-		fmt.Fprintln(stderr, "redrive: no AWS region: set AWS_REGION (or use a profile that has one)")
+		fmt.Fprintf(stderr, "redrive: %v\n", err)
 		return 2
 	}
 	queue, functions := sqs.NewFromConfig(awsConfig), lambda.NewFromConfig(awsConfig)

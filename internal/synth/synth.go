@@ -15,6 +15,7 @@ import (
 
 	"github.com/ministryofjustice/data-engineering-exports/constructs/pushexport"
 	"github.com/ministryofjustice/data-engineering-exports/datasets"
+	"github.com/ministryofjustice/data-engineering-exports/internal/adopt"
 	"github.com/ministryofjustice/data-engineering-exports/internal/cli"
 	"github.com/ministryofjustice/data-engineering-exports/internal/jsiiruntime"
 	"github.com/ministryofjustice/data-engineering-exports/internal/lambdazip"
@@ -61,12 +62,18 @@ const (
 // <outdir>/stacks/exports. With any invalid dataset it prints every problem,
 // as validate does, and writes nothing.
 func Synth(stdout, stderr io.Writer) int {
-	set, err := datasets.Load(cli.DatasetsDir())
+	dir := cli.DatasetsDir()
+	set, err := datasets.Load(dir)
 	if err != nil {
 		return cli.ReportProblems(err, stdout, stderr)
 	}
+	imports, err := Imports(dir)
+	if err != nil {
+		fmt.Fprintf(stderr, "synth: %v\n", err)
+		return 1
+	}
 	outdir := envOr(EnvOutdir, DefaultOutdir)
-	config, err := stackConfig(*set, outdir)
+	config, err := stackConfig(*set, imports, outdir)
 	if err != nil {
 		fmt.Fprintf(stderr, "synth: %v\n", err)
 		return 1
@@ -77,6 +84,9 @@ func Synth(stdout, stderr io.Writer) int {
 	}
 	stackDir := filepath.Join(outdir, "stacks", stacks.ID)
 	fmt.Fprintf(stdout, "synthesized %d datasets (%d push, %d pull) into %s\n", set.Len(), len(set.Push), len(set.Pull), stackDir)
+	if len(imports) > 0 {
+		fmt.Fprintf(stdout, "with %d import blocks from %s: the plan adopts those resources instead of creating them\n", len(imports), naming.ImportsFilePath(dir))
+	}
 	fmt.Fprintf(stdout, "next: terraform -chdir=%s init && terraform -chdir=%s plan\n", stackDir, stackDir)
 	return 0
 }
@@ -90,14 +100,28 @@ func synthesize(outdir string, config stacks.Config) (err error) {
 			err = fmt.Errorf("cdktf: %v", r)
 		}
 	}()
-	stacks.Synth(outdir, config)
-	return nil
+	return stacks.Synth(outdir, config)
 }
 
-// stackConfig is the stack configuration for the datasets in set, synthesized
-// into outdir, from the environment: region, emulator endpoint, backend and
-// mover zip (built when MOVER_ZIP is unset).
-func stackConfig(set datasets.Set, outdir string) (stacks.Config, error) {
+// Imports are the stack's import blocks: the entries of the imports file
+// beside the datasets in dir (none when there is no such file), checked.
+func Imports(dir string) ([]stacks.Import, error) {
+	path := naming.ImportsFilePath(dir)
+	entries, err := adopt.ReadImports(path)
+	if err != nil {
+		return nil, err
+	}
+	imports := make([]stacks.Import, len(entries))
+	for i, e := range entries {
+		imports[i] = stacks.Import{To: e.To, ID: e.ID, Source: fmt.Sprintf("%s:%d", path, e.Line)}
+	}
+	return imports, nil
+}
+
+// stackConfig is the stack configuration for the datasets in set and their
+// imports, synthesized into outdir, from the environment: region, emulator
+// endpoint, backend and mover zip (built when MOVER_ZIP is unset).
+func stackConfig(set datasets.Set, imports []stacks.Import, outdir string) (stacks.Config, error) {
 	alarmActions, err := alarmActions()
 	if err != nil {
 		return stacks.Config{}, err
@@ -126,6 +150,7 @@ func stackConfig(set datasets.Set, outdir string) (stacks.Config, error) {
 		Backend:      backend,
 		MoverZip:     zipPath,
 		MoverZipHash: pushexport.SourceCodeHash(zip),
+		Imports:      imports,
 	}, nil
 }
 

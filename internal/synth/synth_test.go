@@ -4,10 +4,14 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/ministryofjustice/data-engineering-exports/internal/adopt"
 	"github.com/ministryofjustice/data-engineering-exports/internal/cli"
+	"github.com/ministryofjustice/data-engineering-exports/naming"
+	"github.com/ministryofjustice/data-engineering-exports/stacks"
 	"github.com/ministryofjustice/data-engineering-exports/testsupport/datasetfiles"
 )
 
@@ -114,5 +118,46 @@ func TestSynthRefusesABadAlarmTopic(t *testing.T) {
 		if actions, err := alarmActions(); err != nil || len(actions) != 1 || actions[0] != good {
 			t.Errorf("alarmActions() with %s = %v, %v", good, actions, err)
 		}
+	}
+}
+
+// TestSynthRefusesABadImportsFile: a mistake in the imports file beside
+// the datasets stops synthesis with the file's line and the fix, before the
+// mover is built or Node starts, and nothing is written.
+func TestSynthRefusesABadImportsFile(t *testing.T) {
+	datasetsDir(t,
+		"push/hub_daily.yaml", "name: hub_daily\nbucket: hub-landing\nusers: [alpha_user_jo]\npaperwork: https://example.com/dpia\n",
+		naming.ImportsFile, "- to: aws_s3_bucket.shared-export_bucket\n  id: mojap-hub-exports\n- to: aws_s3_bucket.shared-export_bucket\n  id: mojap-hub-exports\n")
+	code, _, stderr := runRefusedSynth(t)
+	if want := naming.ImportsFile + ":3: to: aws_s3_bucket.shared-export_bucket is imported at line 1 already"; code != 1 || !strings.Contains(stderr, want) {
+		t.Errorf("synth exit %d, stderr %q; want 1 and %q", code, stderr, want)
+	}
+}
+
+// TestImports: the imports file's entries become the stack's imports, each
+// naming its line for messages; no file, no imports.
+func TestImports(t *testing.T) {
+	dir := t.TempDir()
+	if imports, err := Imports(dir); err != nil || len(imports) != 0 {
+		t.Errorf("no imports file: %v, %v; want no imports", imports, err)
+	}
+	entries := []adopt.Entry{
+		{To: "aws_s3_bucket.shared-export_bucket", ID: "mojap-hub-exports", Found: "bucket mojap-hub-exports"},
+		{To: "aws_iam_role.push-hub_daily-role", ID: "export_hub_daily-move"},
+	}
+	if err := adopt.WriteImports(naming.ImportsFilePath(dir), entries); err != nil {
+		t.Fatal(err)
+	}
+	imports, err := Imports(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := naming.ImportsFilePath(dir)
+	want := []stacks.Import{
+		{To: "aws_iam_role.push-hub_daily-role", ID: "export_hub_daily-move", Source: path + ":9"},
+		{To: "aws_s3_bucket.shared-export_bucket", ID: "mojap-hub-exports", Source: path + ":13"},
+	}
+	if !slices.Equal(imports, want) {
+		t.Errorf("Imports = %+v, want %+v", imports, want)
 	}
 }

@@ -36,9 +36,22 @@ type Server struct {
 	done     chan error
 }
 
+// Options change how the emulator starts.
+type Options struct {
+	// LoadManagedPolicies makes IAM know the AWS managed policies, such as
+	// AWSLambdaBasicExecutionRole, so that they can be attached to roles.
+	// moto loads them only when asked (MOTO_IAM_LOAD_MANAGED_POLICIES).
+	LoadManagedPolicies bool
+}
+
 // Start runs moto_server on a free loopback port and waits until it answers.
 // The log goes to logPath (or is discarded when empty).
 func Start(ctx context.Context, logPath string) (*Server, error) {
+	return StartWith(ctx, logPath, Options{})
+}
+
+// StartWith is Start with options.
+func StartWith(ctx context.Context, logPath string, options Options) (*Server, error) {
 	bin, err := exec.LookPath("moto_server")
 	if err != nil {
 		return nil, errors.New("moto_server is not on PATH: install moto with its server extra (pip install 'moto[server]')")
@@ -48,6 +61,9 @@ func Start(ctx context.Context, logPath string) (*Server, error) {
 		return nil, err
 	}
 	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", fmt.Sprint(port))
+	if options.LoadManagedPolicies {
+		cmd.Env = append(os.Environ(), "MOTO_IAM_LOAD_MANAGED_POLICIES=true")
+	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if logPath != "" {
 		logFile, err := os.Create(logPath)
@@ -77,13 +93,19 @@ const EnvLogDir = "MOTOSERVER_LOG_DIR"
 // missing moto_server fails the test: it is part of the toolchain.
 func StartT(t testing.TB) *Server {
 	t.Helper()
+	return StartTWith(t, Options{})
+}
+
+// StartTWith is StartT with options.
+func StartTWith(t testing.TB, options Options) *Server {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	logPath := ""
 	if dir := os.Getenv(EnvLogDir); dir != "" {
 		logPath = filepath.Join(dir, strings.ReplaceAll(t.Name(), "/", "_")+".log")
 	}
-	s, err := Start(ctx, logPath)
+	s, err := StartWith(ctx, logPath, options)
 	if err != nil {
 		t.Fatalf("moto_server: %v", err)
 	}
