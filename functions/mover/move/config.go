@@ -30,7 +30,7 @@ const (
 	MaxParts = 10000
 )
 
-// Defaults, and why (README "The mover" has the measurements).
+// Defaults, and why (docs/mover.md; the measurements are in docs/figures.md).
 const (
 	// DefaultMultipartThreshold: objects smaller than this are copied by one
 	// CopyObject (4 S3 requests per move); larger ones by parallel parts,
