@@ -94,6 +94,10 @@ demo: terraform-config ## The whole product on moto, no AWS account: validate, s
 demo-migration: terraform-config ## The switch from the earlier tool on moto: its estate, migrate, adopt, plan, apply, check, sweep, plan again.
 	@scripts/demo-migration.sh
 
+.PHONY: bench-build
+bench-build: ## Build the tool (cmd/exports) and the CDKTF app from an empty Go build cache: wall, CPU, peak memory.
+	@scripts/bench-build.sh
+
 .PHONY: bench-synth
 bench-synth: ## Time synthesis of 1, 25 and 200 generated datasets: wall time and peak memory against the goals.
 	@scripts/bench-synth.sh
