@@ -34,3 +34,36 @@ func TestObjectsARN(t *testing.T) {
 		t.Errorf("ObjectsARN = %s", got)
 	}
 }
+
+// TestSingleAsString: one principal and one resource come out as plain
+// strings, longer lists and every other field as before; nothing is
+// HTML-escaped on either path.
+func TestSingleAsString(t *testing.T) {
+	condition := iampolicy.Condition{"StringEquals": {"aws:SourceAccount": {"123456789012"}}}
+	doc := iampolicy.New(iampolicy.Statement{
+		Sid:            "Logs",
+		Effect:         iampolicy.Allow,
+		Principal:      map[string][]string{"Service": {"logging.s3.amazonaws.com"}},
+		Action:         []string{"s3:PutObject"},
+		Resource:       []string{"arn:aws:s3:::logs/a&b/*"},
+		Condition:      condition,
+		SingleAsString: true,
+	}, iampolicy.Statement{
+		Effect:         iampolicy.Allow,
+		Principal:      map[string][]string{"AWS": {"arn:aws:iam::111122223333:role/a", "arn:aws:iam::111122223333:role/b"}},
+		Action:         []string{"s3:GetObject"},
+		Resource:       []string{"arn:aws:s3:::b/*", "arn:aws:s3:::c/*"},
+		SingleAsString: true,
+	}, iampolicy.Statement{
+		Effect:   iampolicy.Allow,
+		Action:   []string{"s3:GetObject"},
+		Resource: []string{"arn:aws:s3:::a&b/*"},
+	})
+	want := `{"Version":"2012-10-17","Statement":[` +
+		`{"Sid":"Logs","Effect":"Allow","Principal":{"Service":"logging.s3.amazonaws.com"},"Action":["s3:PutObject"],"Resource":"arn:aws:s3:::logs/a&b/*","Condition":{"StringEquals":{"aws:SourceAccount":["123456789012"]}}},` +
+		`{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::111122223333:role/a","arn:aws:iam::111122223333:role/b"]},"Action":["s3:GetObject"],"Resource":["arn:aws:s3:::b/*","arn:aws:s3:::c/*"]},` +
+		`{"Effect":"Allow","Action":["s3:GetObject"],"Resource":["arn:aws:s3:::a&b/*"]}]}`
+	if got := doc.JSON(); got != want {
+		t.Errorf("JSON:\n got %s\nwant %s", got, want)
+	}
+}
