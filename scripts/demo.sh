@@ -247,10 +247,11 @@ deliver() {
 # ---------------------------------------------------------------- 7-9 push
 
 # moto applies a bucket policy's Deny statements without evaluating their
-# conditions (its documented limit), so our "deny unless TLS 1.2" statements
-# would refuse every object request. The demo sets those bucket policies
-# aside while it moves objects and puts them back byte for byte before the
-# final plan, which proves they are back as deployed.
+# conditions (its documented limit), so our "deny unless TLS 1.2" statements,
+# and the export bucket's "deny object writes by anyone but an alpha_user_*
+# role", would refuse every object request. The demo sets those bucket
+# policies aside while it moves objects and puts them back byte for byte
+# before the final plan, which proves they are back as deployed.
 set_policies_aside() {
 	local bucket
 	for bucket in "$@"; do
@@ -268,7 +269,7 @@ restore_policies() {
 }
 policies_aside=()
 
-step "Build the mover; set the TLS-only bucket policies aside (moto cannot evaluate their conditions)"
+step "Build the mover; set the bucket policies aside (moto cannot evaluate their conditions)"
 run "$demo/go-build.log" go build -o "$demo/mover" ./functions/mover
 say "${demo#"$repo"/}/mover built from ./functions/mover: moto cannot run Lambda, so the demo runs it as S3 would"
 pull=$(basename "${pull_files[0]}" .yaml)

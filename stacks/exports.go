@@ -1,7 +1,8 @@
 // Package stacks wires the constructs into the one Terraform stack of the
-// exports: the provider, the backend, the shared export bucket, one
-// PushExport per push dataset, one PullExport per pull dataset, the users'
-// access and the outputs. It decides nothing a construct could.
+// exports: the provider, the backend, the access log bucket, the shared
+// export bucket, one PushExport per push dataset, one PullExport per pull
+// dataset, the users' access and the outputs. It decides nothing a
+// construct could.
 package stacks
 
 import (
@@ -16,6 +17,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/provider"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
+	"github.com/ministryofjustice/data-engineering-exports/constructs/accesslogbucket"
 	"github.com/ministryofjustice/data-engineering-exports/constructs/exportbucket"
 	"github.com/ministryofjustice/data-engineering-exports/constructs/pullexport"
 	"github.com/ministryofjustice/data-engineering-exports/constructs/pushexport"
@@ -106,7 +108,20 @@ func NewExportsStack(scope constructs.Construct, id string, config Config) cdktf
 	account := dataawscalleridentity.NewDataAwsCallerIdentity(stack, jsii.String("caller_identity"), &dataawscalleridentity.DataAwsCallerIdentityConfig{})
 	account.OverrideLogicalId(jsii.String(naming.SharedLogicalID(naming.PartCallerIdentity)))
 
-	exports := exportbucket.New(stack, "export_bucket", exportbucket.Config{Name: naming.ExportBucket, FailedMovesQueue: naming.FailedMovesQueue, AlarmActions: config.AlarmActions})
+	// Every bucket of the stack sends its server access logs to the log
+	// bucket, which lets exactly these buckets write there.
+	logged := []string{naming.ExportBucket}
+	for _, pull := range config.Datasets.Pull {
+		logged = append(logged, pull.BucketName())
+	}
+	accessLogs := accesslogbucket.New(stack, "access_log_bucket", accesslogbucket.Config{
+		Name: naming.AccessLogBucket, AccountID: account.AccountId(), Sources: logged,
+	}).AccessLogs()
+
+	exports := exportbucket.New(stack, "export_bucket", exportbucket.Config{
+		Name: naming.ExportBucket, AccountID: account.AccountId(), AccessLogs: accessLogs,
+		FailedMovesQueue: naming.FailedMovesQueue, AlarmActions: config.AlarmActions,
+	})
 
 	moverRoleARNs := map[string]*string{}
 	var targets []exportbucket.NotificationTarget
@@ -134,7 +149,7 @@ func NewExportsStack(scope constructs.Construct, id string, config Config) cdktf
 
 	pullBucketNames := map[string]*string{}
 	for _, pull := range config.Datasets.Pull {
-		export := pullexport.NewPullExport(stack, naming.DatasetID(datasets.KindPull, pull.Name), &pullexport.PullExportProps{Dataset: pull})
+		export := pullexport.NewPullExport(stack, naming.DatasetID(datasets.KindPull, pull.Name), &pullexport.PullExportProps{Dataset: pull, AccessLogs: accessLogs})
 		pullBucketNames[pull.Name] = export.Bucket().Bucket()
 	}
 
