@@ -502,9 +502,9 @@ func describeRule(rule s3types.LifecycleRule) string {
 	if rule.Status != s3types.ExpirationStatusEnabled {
 		does = append(does, "status "+string(rule.Status))
 	}
-	if f := rule.Filter; aws.ToString(rule.Prefix) != "" || f != nil && (aws.ToString(f.Prefix) != "" || f.Tag != nil || f.And != nil ||
+	if f := rule.Filter; f != nil && (aws.ToString(f.Prefix) != "" || f.Tag != nil || f.And != nil ||
 		aws.ToInt64(f.ObjectSizeGreaterThan) != 0 || aws.ToInt64(f.ObjectSizeLessThan) != 0) {
-		does = append(does, fmt.Sprintf("only for filter %+v prefix %q", f, aws.ToString(rule.Prefix)))
+		does = append(does, fmt.Sprintf("only for filter %+v", f))
 	}
 	return aws.ToString(rule.ID) + ": " + strings.Join(does, ", ")
 }

@@ -71,9 +71,9 @@ func (o *Output) AccessLogs() *securebucket.AccessLogs {
 // whose aws:SourceArn names the source bucket and whose resource is its
 // prefix, so that no bucket's logs can be written as another's. The
 // aws:SourceAccount condition keeps out a bucket of the same name in
-// another account (bucket ARNs carry no account). Nothing else may write:
-// no other statement grants anything, and the Analytical Platform's
-// identity policies grant nothing on this bucket.
+// another account (bucket ARNs carry no account). The policy grants nothing
+// else: only a principal of the account whose own IAM policy allows it (an
+// administrator's) could read, write or delete the logs.
 //
 // Each statement adds about 380 bytes (for a 30-character bucket name) to a
 // policy S3 limits to 20 KB: room for the export bucket and about 49 pull

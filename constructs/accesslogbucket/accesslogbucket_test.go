@@ -29,16 +29,11 @@ func TestLogBucket(t *testing.T) {
 	if target != "mojap-hub-exports-access-logs" {
 		t.Errorf("sources send their logs to %s", target)
 	}
-	bucket := stack.Resource(t, "aws_s3_bucket", "shared-access_log_bucket")
-	if bucket["bucket"] != "mojap-hub-exports-access-logs" {
-		t.Errorf("bucket name = %v", bucket["bucket"])
-	}
-	if _, set := bucket["force_destroy"]; set {
-		t.Error("force_destroy is set: the audit trail could be deleted with the bucket")
-	}
-	if lifecycle, _ := bucket["lifecycle"].(map[string]any); lifecycle["prevent_destroy"] != true {
-		t.Errorf("lifecycle = %v; want prevent_destroy", bucket["lifecycle"])
-	}
+	// No force_destroy: the whole resource is its name and prevent_destroy.
+	stack.AssertResource(t, "aws_s3_bucket", "shared-access_log_bucket", map[string]any{
+		"bucket":    "mojap-hub-exports-access-logs",
+		"lifecycle": map[string]any{"prevent_destroy": true},
+	})
 	stack.AssertResource(t, "aws_s3_bucket_public_access_block", "shared-access_log_bucket_public_access_block", map[string]any{
 		"bucket":                  "${aws_s3_bucket.shared-access_log_bucket.id}",
 		"block_public_acls":       true,

@@ -8,6 +8,8 @@ package iampolicy
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
 )
 
 // Version is the current IAM policy language version.
@@ -69,6 +71,60 @@ func (s Statement) MarshalJSON() ([]byte, error) {
 		Resource  any            `json:"Resource,omitempty"`
 		Condition Condition      `json:"Condition,omitempty"`
 	}{s.Sid, s.Effect, principal, s.Action, singleAsString(s.Resource), s.Condition})
+}
+
+// UnmarshalJSON reads a statement in either shape MarshalJSON writes: each
+// Principal value and Resource as a list, or as a single string, which sets
+// SingleAsString so that the statement is written back as it was read. It
+// refuses any field a Statement lacks.
+func (s *Statement) UnmarshalJSON(data []byte) error {
+	var read struct {
+		Sid       string                     `json:"Sid"`
+		Effect    string                     `json:"Effect"`
+		Principal map[string]json.RawMessage `json:"Principal"`
+		Action    []string                   `json:"Action"`
+		Resource  json.RawMessage            `json:"Resource"`
+		Condition Condition                  `json:"Condition"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&read); err != nil {
+		return err
+	}
+	*s = Statement{Sid: read.Sid, Effect: read.Effect, Action: read.Action, Condition: read.Condition}
+	if read.Principal != nil {
+		s.Principal = map[string][]string{}
+		for kind, raw := range read.Principal {
+			values, err := s.readValues(raw)
+			if err != nil {
+				return fmt.Errorf("principal %s: %w", kind, err)
+			}
+			s.Principal[kind] = values
+		}
+	}
+	if len(read.Resource) > 0 && string(read.Resource) != "null" {
+		values, err := s.readValues(read.Resource)
+		if err != nil {
+			return fmt.Errorf("resource: %w", err)
+		}
+		s.Resource = values
+	}
+	return nil
+}
+
+// readValues reads a list of strings, or a single string, which it notes
+// in SingleAsString.
+func (s *Statement) readValues(raw json.RawMessage) ([]string, error) {
+	var one string
+	if json.Unmarshal(raw, &one) == nil {
+		s.SingleAsString = true
+		return []string{one}, nil
+	}
+	var many []string
+	if err := json.Unmarshal(raw, &many); err != nil {
+		return nil, errors.New("neither a string nor a list of strings")
+	}
+	return many, nil
 }
 
 // singleAsString is the one value of a list of one, else the list (nil for

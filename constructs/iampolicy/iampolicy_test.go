@@ -1,6 +1,8 @@
 package iampolicy_test
 
 import (
+	"encoding/json"
+	"reflect"
 	"testing"
 
 	"github.com/ministryofjustice/data-engineering-exports/constructs/iampolicy"
@@ -65,5 +67,25 @@ func TestSingleAsString(t *testing.T) {
 		`{"Effect":"Allow","Action":["s3:GetObject"],"Resource":["arn:aws:s3:::a&b/*"]}]}`
 	if got := doc.JSON(); got != want {
 		t.Errorf("JSON:\n got %s\nwant %s", got, want)
+	}
+
+	// Read back, each statement is what was written: the first with
+	// SingleAsString, the third without.
+	var read iampolicy.Document
+	if err := json.Unmarshal([]byte(want), &read); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(read.Statement[0], doc.Statement[0]) || !reflect.DeepEqual(read.Statement[2], doc.Statement[2]) || read.JSON() != want {
+		t.Errorf("read back:\n got %+v\nwant %+v", read, doc)
+	}
+	for _, bad := range []string{
+		`{"Effect":"Allow","Action":["s3:GetObject"],"Resources":["arn:aws:s3:::b/*"]}`,
+		`{"Effect":"Allow","Action":["s3:GetObject"],"Resource":[1]}`,
+		`{"Effect":"Allow","Principal":{"AWS":{"a":"b"}},"Action":["s3:GetObject"]}`,
+	} {
+		var st iampolicy.Statement
+		if err := json.Unmarshal([]byte(bad), &st); err == nil {
+			t.Errorf("read %s without an error", bad)
+		}
 	}
 }

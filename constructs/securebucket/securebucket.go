@@ -174,9 +174,10 @@ func New(scope constructs.Construct, config Config) *Output {
 }
 
 // newLifecycle creates the bucket's one lifecycle configuration (S3 keeps
-// one per bucket), every rule applying to the whole bucket. The provider
-// waits about a minute after creating one for S3 to agree with itself, so
-// a bucket never gets a second.
+// one per bucket: two resources would overwrite each other), every rule
+// applying to the whole bucket. The provider waits about a minute after
+// writing one for S3 to agree with itself; the buckets' waits run in
+// parallel.
 func newLifecycle(scope constructs.Construct, bucket s3bucket.S3Bucket, config Config, after []cdktf.ITerraformDependable) {
 	type rule = s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRule
 	// wholeBucket is an enabled rule for every object; the provider's

@@ -24,7 +24,7 @@ func TestWritesEveryPolicyDocumentOfTheStack(t *testing.T) {
 	}
 
 	// Two movers (role trust and inline policy), two push users, two pull
-	// users and three buckets.
+	// users and four buckets (two pull buckets, the export bucket, the log bucket).
 	want := []string{
 		"aws_iam_role.push-court_listings_archive-role.assume_role_policy.json",
 		"aws_iam_role.push-performance_hub_daily-role.assume_role_policy.json",
@@ -36,6 +36,7 @@ func TestWritesEveryPolicyDocumentOfTheStack(t *testing.T) {
 		"aws_iam_role_policy.user-alpha_user_analyst_two.policy.json",
 		"aws_s3_bucket_policy.pull-probation_caseload-bucket_policy.policy.json",
 		"aws_s3_bucket_policy.pull-tribunal_outcomes-bucket_policy.policy.json",
+		"aws_s3_bucket_policy.shared-access_log_bucket_policy.policy.json",
 		"aws_s3_bucket_policy.shared-export_bucket_policy.policy.json",
 	}
 	if got := fileNames(t, out); !slices.Equal(got, want) {
@@ -57,7 +58,7 @@ func TestWritesEveryPolicyDocumentOfTheStack(t *testing.T) {
 			t.Errorf("%s still holds an interpolation:\n%s", name, text)
 		}
 	}
-	if !strings.Contains(stdout.String(), "wrote 11 policy documents") {
+	if !strings.Contains(stdout.String(), "wrote 12 policy documents") {
 		t.Errorf("stdout = %q", stdout.String())
 	}
 }
