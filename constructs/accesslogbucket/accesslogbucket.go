@@ -76,10 +76,10 @@ func (o *Output) AccessLogs() *securebucket.AccessLogs {
 // administrator's) could read, write or delete the logs.
 //
 // Each statement adds about 380 bytes (for a 30-character bucket name) to a
-// policy S3 limits to 20 KB: room for the export bucket and about 49 pull
-// datasets (40 if every name were as long as allowed). Before that, trade
-// the per-prefix binding for size: one statement whose aws:SourceArn lists
-// every source, about 45 bytes a bucket.
+// policy S3 limits to 20 KB: room for the export bucket and about 50 pull
+// datasets (40 if every name were as long as allowed; TestPolicyRoom).
+// Before that, trade the per-prefix binding for size: one statement whose
+// aws:SourceArn lists every source, about 45 bytes a bucket.
 func DeliveryStatements(logBucket, accountID string, sources []string) []iampolicy.Statement {
 	statements := make([]iampolicy.Statement, len(sources))
 	for i, source := range sources {

@@ -1,12 +1,15 @@
 package accesslogbucket_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/ministryofjustice/data-engineering-exports/constructs/accesslogbucket"
+	"github.com/ministryofjustice/data-engineering-exports/constructs/securebucket"
+	"github.com/ministryofjustice/data-engineering-exports/naming"
 	"github.com/ministryofjustice/data-engineering-exports/testsupport/synthtest"
 )
 
@@ -81,5 +84,22 @@ func TestLogBucket(t *testing.T) {
 		`{"Sid":"DenyOutdatedTLS","Effect":"Deny","Principal":{"AWS":["*"]},"Action":["s3:*"],"Resource":` + everything + `,"Condition":{"NumericLessThan":{"s3:TlsVersion":["1.2"]}}}]}`
 	if got := stack.Resource(t, "aws_s3_bucket_policy", "shared-access_log_bucket_policy")["policy"]; got != want {
 		t.Errorf("log bucket policy:\n got %s\nwant %s", got, want)
+	}
+}
+
+// TestPolicyRoom: S3 refuses a bucket policy over 20 KB, and the log
+// bucket's grows by a grant per logged bucket. It holds the export bucket
+// and 40 pull buckets whose names are as long as allowed, or 50 of a more
+// usual 30 characters (the README's figures).
+func TestPolicyRoom(t *testing.T) {
+	for _, c := range []struct{ pulls, nameLength int }{{40, 63}, {50, 30}} {
+		sources := []string{naming.ExportBucket}
+		for i := range c.pulls {
+			sources = append(sources, fmt.Sprintf("mojap-%0*d", c.nameLength-len("mojap-"), i))
+		}
+		policy := securebucket.Policy(naming.AccessLogBucket, accesslogbucket.DeliveryStatements(naming.AccessLogBucket, "123456789012", sources)).JSON()
+		if len(policy) > 20*1024 {
+			t.Errorf("%d pull buckets of %d-character names: the log bucket's policy has %d bytes, over S3's 20 KB", c.pulls, c.nameLength, len(policy))
+		}
 	}
 }
