@@ -14,7 +14,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchmetricalarm"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/provider"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketlifecycleconfiguration"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketmetric"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/sqsqueue"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
@@ -68,17 +68,14 @@ func TestAnotherAppReusesTheConstructs(t *testing.T) {
 	pull := pullexport.NewPullExport(stack, "listings", &pullexport.PullExportProps{Dataset: datasets.Pull{
 		Name: "court_listings", PullARNs: []string{"arn:aws:iam::111122223333:role/listings-reader"}, Users: []string{"alpha_user_sam"},
 	}})
-	expiry := s3bucketlifecycleconfiguration.NewS3BucketLifecycleConfiguration(pull, jsii.String("expiry"),
-		&s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationConfig{
-			Bucket: pull.Bucket().Id(),
-			Rule: []*s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRule{{
-				Id:         jsii.String("expire"),
-				Status:     jsii.String("Enabled"),
-				Expiration: []*s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRuleExpiration{{Days: jsii.Number(30)}},
-			}},
-			DependsOn: &[]cdktf.ITerraformDependable{pull.Policy()},
-		})
-	expiry.OverrideLogicalId(jsii.String("listings_expiry"))
+	// Request metrics, say (not a lifecycle: the bucket has its one
+	// lifecycle configuration already).
+	metrics := s3bucketmetric.NewS3BucketMetric(pull, jsii.String("metrics"), &s3bucketmetric.S3BucketMetricConfig{
+		Bucket:    pull.Bucket().Id(),
+		Name:      jsii.String("EntireBucket"),
+		DependsOn: &[]cdktf.ITerraformDependable{pull.Policy()},
+	})
+	metrics.OverrideLogicalId(jsii.String("listings_metrics"))
 
 	for _, c := range []constructs.Construct{push, pull} {
 		if !*constructs.Construct_IsConstruct(c) {
@@ -142,12 +139,12 @@ func TestAnotherAppReusesTheConstructs(t *testing.T) {
 		t.Errorf("pull bucket %v at %q", bucket["bucket"], bucket.path())
 	}
 	get("aws_s3_bucket_policy", "pull-court_listings-bucket_policy")
-	lifecycle := get("aws_s3_bucket_lifecycle_configuration", "listings_expiry")
-	if lifecycle.path() != "partner_feeds/listings/expiry" || lifecycle["bucket"] != "${aws_s3_bucket.pull-court_listings-bucket.id}" {
-		t.Errorf("lifecycle made in the PullExport: at %q on %v", lifecycle.path(), lifecycle["bucket"])
+	metric := get("aws_s3_bucket_metric", "listings_metrics")
+	if metric.path() != "partner_feeds/listings/metrics" || metric["bucket"] != "${aws_s3_bucket.pull-court_listings-bucket.id}" {
+		t.Errorf("metrics made in the PullExport: at %q on %v", metric.path(), metric["bucket"])
 	}
-	if got := mustJSON(t, lifecycle["depends_on"]); got != `["aws_s3_bucket_policy.pull-court_listings-bucket_policy"]` {
-		t.Errorf("lifecycle depends on %s, want the pull bucket's policy", got)
+	if got := mustJSON(t, metric["depends_on"]); got != `["aws_s3_bucket_policy.pull-court_listings-bucket_policy"]` {
+		t.Errorf("metrics depend on %s, want the pull bucket's policy", got)
 	}
 }
 

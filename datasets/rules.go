@@ -172,7 +172,7 @@ func bucketOfPath(s string) string {
 }
 
 // userPrefix starts every Analytical Platform user's IAM role name.
-const userPrefix = "alpha_user_"
+const userPrefix = naming.UserRolePrefix
 
 // githubName is a lower-cased GitHub user name: letters, digits and single
 // hyphens, neither first nor last; at most maxGitHubName characters. Single

@@ -71,6 +71,19 @@ const (
 // prefix per push dataset.
 const ExportBucket = "mojap-hub-exports"
 
+// AccessLogBucket receives the server access logs of every bucket of the
+// stack: the export bucket and every pull dataset's bucket.
+const AccessLogBucket = ExportBucket + "-access-logs"
+
+// AccessLogPrefix is the key prefix, in AccessLogBucket, under which S3
+// writes the access logs of one bucket: "<bucket>/".
+func AccessLogPrefix(bucket string) string { return bucket + "/" }
+
+// UserRolePrefix starts the name of every Analytical Platform user's IAM
+// role (alpha_user_<user>): dataset files list such roles, and only such
+// roles may write into the export bucket.
+const UserRolePrefix = "alpha_user_"
+
 // FailedMovesQueue is the name of the queue (and of its alarm) where moves
 // that failed after every retry wait for an operator.
 const FailedMovesQueue = ExportBucket + "-failed-moves"
@@ -130,10 +143,6 @@ const MoverRolePolicy = "move"
 // MoverPermissionStatementID is the statement id of the permission, in a
 // mover function's resource policy, that lets S3 invoke it.
 const MoverPermissionStatementID = "AllowExportBucket"
-
-// UserRolePrefix starts the name of every Analytical Platform user's IAM
-// role: alpha_user_<username>.
-const UserRolePrefix = "alpha_user_"
 
 // ImportsFile is the file, beside push/ and pull/ in a datasets directory,
 // that lists the resources that already exist and that the stack adopts

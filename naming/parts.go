@@ -16,7 +16,8 @@ const (
 )
 
 // Parts of a bucket's resources: a pull dataset's bucket uses them as they
-// are, the export bucket with ExportBucketPartPrefix before them.
+// are, the export bucket and the access log bucket with ExportBucketPartPrefix
+// or AccessLogBucketPartPrefix before them.
 const (
 	PartBucket                  = "bucket"
 	PartBucketPublicAccessBlock = "bucket_public_access_block"
@@ -24,6 +25,8 @@ const (
 	PartBucketOwnership         = "bucket_ownership"
 	PartBucketVersioning        = "bucket_versioning"
 	PartBucketPolicy            = "bucket_policy"
+	PartBucketLifecycle         = "bucket_lifecycle"
+	PartBucketLogging           = "bucket_logging"
 )
 
 // A pull dataset's federated readers and the Entra tenants' OIDC providers
@@ -35,10 +38,13 @@ const (
 	// ExportBucketPartPrefix starts the parts of the export bucket's
 	// resources: shared-export_bucket, shared-export_bucket_policy, ...
 	ExportBucketPartPrefix = "export_"
-	PartFailedMovesQueue   = "failed_moves_queue"
-	PartFailedMovesAlarm   = "failed_moves_alarm"
-	PartNotification       = "notification"
-	PartCallerIdentity     = "caller_identity"
+	// AccessLogBucketPartPrefix starts the parts of the access log bucket's
+	// resources: shared-access_log_bucket, shared-access_log_bucket_policy, ...
+	AccessLogBucketPartPrefix = "access_log_"
+	PartFailedMovesQueue      = "failed_moves_queue"
+	PartFailedMovesAlarm      = "failed_moves_alarm"
+	PartNotification          = "notification"
+	PartCallerIdentity        = "caller_identity"
 	// PartUserRoles looks up which listed users' roles exist (see
 	// DepartedUserCheck).
 	PartUserRoles = "user_roles"

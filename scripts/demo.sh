@@ -85,7 +85,7 @@ terraform -chdir="$stack" output -no-color | sed 's/^/          /'
 
 # ---------------------------------------------------------------- 7-9 push
 
-step "Build the mover; set the TLS-only bucket policies aside (moto cannot evaluate their conditions)"
+step "Build the mover; set the bucket policies aside (moto cannot evaluate their conditions)"
 run "$demo/go-build.log" go build -o "$demo/mover" ./functions/mover
 say "${demo#"$repo"/}/mover built from ./functions/mover: moto cannot run Lambda, so the demo runs it as S3 would"
 pull=$(basename "${pull_files[0]}" .yaml)

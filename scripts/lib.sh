@@ -223,8 +223,9 @@ deliver() {
 }
 
 # moto applies a bucket policy's Deny statements without evaluating their
-# conditions (its documented limit), so our "deny unless TLS 1.2" statements
-# would refuse every object request. The demos set those bucket policies
+# conditions (its documented limit), so our "deny unless TLS 1.2" statements,
+# and the export bucket's "deny object writes by anyone but an alpha_user_*
+# role", would refuse every object request. The demos set those bucket policies
 # aside while they read and move objects, and put them back byte for byte
 # before the final plan, which proves they are back as deployed.
 set_policies_aside() {

@@ -1,8 +1,8 @@
 // Package stacks wires the constructs into the one Terraform stack of the
-// exports: the provider, the backend, the shared export bucket, one
-// PushExport per push dataset, one OIDC provider per Entra tenant of the
-// federated readers, one PullExport per pull dataset, the users' access and
-// the outputs. It decides nothing a construct could.
+// exports: the provider, the backend, the access log bucket, the shared
+// export bucket, one PushExport per push dataset, one OIDC provider per
+// Entra tenant of the federated readers, one PullExport per pull dataset,
+// the users' access and the outputs. It decides nothing a construct could.
 package stacks
 
 import (
@@ -20,6 +20,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/provider"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
+	"github.com/ministryofjustice/data-engineering-exports/constructs/accesslogbucket"
 	"github.com/ministryofjustice/data-engineering-exports/constructs/exportbucket"
 	"github.com/ministryofjustice/data-engineering-exports/constructs/federatedreader"
 	"github.com/ministryofjustice/data-engineering-exports/constructs/pullexport"
@@ -139,7 +140,20 @@ func NewExportsStack(scope constructs.Construct, id string, config Config) (cdkt
 	account := dataawscalleridentity.NewDataAwsCallerIdentity(stack, jsii.String("caller_identity"), &dataawscalleridentity.DataAwsCallerIdentityConfig{})
 	account.OverrideLogicalId(jsii.String(naming.SharedLogicalID(naming.PartCallerIdentity)))
 
-	exports := exportbucket.New(stack, "export_bucket", exportbucket.Config{Name: naming.ExportBucket, FailedMovesQueue: naming.FailedMovesQueue, AlarmActions: config.AlarmActions})
+	// Every bucket of the stack sends its server access logs to the log
+	// bucket, which lets exactly these buckets write there.
+	logged := []string{naming.ExportBucket}
+	for _, pull := range config.Datasets.Pull {
+		logged = append(logged, pull.BucketName())
+	}
+	accessLogs := accesslogbucket.New(stack, "access_log_bucket", accesslogbucket.Config{
+		Name: naming.AccessLogBucket, AccountID: account.AccountId(), Sources: logged,
+	}).AccessLogs()
+
+	exports := exportbucket.New(stack, "export_bucket", exportbucket.Config{
+		Name: naming.ExportBucket, AccountID: account.AccountId(), AccessLogs: accessLogs,
+		FailedMovesQueue: naming.FailedMovesQueue, AlarmActions: config.AlarmActions,
+	})
 
 	moverRoleARNs := map[string]*string{}
 	var targets []exportbucket.NotificationTarget
@@ -179,6 +193,7 @@ func NewExportsStack(scope constructs.Construct, id string, config Config) (cdkt
 			Dataset:        pull,
 			AccountID:      account.AccountId(),
 			AzureProviders: azureProviders,
+			AccessLogs:     accessLogs,
 		})
 		pullBucketNames[pull.Name] = export.Bucket().Bucket()
 		for _, reader := range export.Readers() {

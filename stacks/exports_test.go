@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -185,7 +186,7 @@ func TestResourcesPerDataset(t *testing.T) {
 			case strings.HasPrefix(id, "push-performance_hub_daily-"):
 				counts["push"]++
 			case strings.HasPrefix(id, "pull-tribunal_outcomes-bucket"):
-				counts["pull"]++
+				counts["pull allow_push"]++
 			case strings.HasPrefix(id, "pull-probation_caseload-bucket"):
 				counts["pull versioned"]++
 			case strings.HasPrefix(id, "pull-probation_caseload-reader_"):
@@ -195,9 +196,13 @@ func TestResourcesPerDataset(t *testing.T) {
 			}
 		}
 	}
-	// Each federated reader is one role; each Azure tenant adds one shared
-	// OIDC provider.
-	want := map[string]int{"push": 8, "pull": 5, "pull versioned": 6, "federated readers": 2, "shared": 9}
+	// A pull bucket: bucket, public access block, encryption, ownership,
+	// versioning (allow_push or bucket_versioning), policy, lifecycle,
+	// logging. Shared: the export bucket's 7 (no versioning), the log
+	// bucket's 6 (no versioning, no logging), the queue, the alarm, the
+	// notification, and one OIDC provider per Azure tenant. Each federated
+	// reader is one role.
+	want := map[string]int{"push": 8, "pull allow_push": 8, "pull versioned": 8, "federated readers": 2, "shared": 17}
 	for kind, n := range want {
 		if counts[kind] != n {
 			t.Errorf("%s: %d resources, want %d", kind, counts[kind], n)
@@ -208,6 +213,70 @@ func TestResourcesPerDataset(t *testing.T) {
 	}
 	if n := len(tf.Check); n != 3 {
 		t.Errorf("%d checks, want 3 (a departed-user warning per distinct user)", n)
+	}
+}
+
+// TestEveryBucketIsLoggedAndCleaned: every bucket of the stack has one
+// lifecycle configuration, and every bucket but the log bucket sends its
+// access logs there under its own prefix, with a grant in the log bucket's
+// policy for exactly those buckets. A bucket added to the stack without
+// them fails here.
+func TestEveryBucketIsLoggedAndCleaned(t *testing.T) {
+	config := exampleConfig(t)
+	tf := parse(t, stackJSON(t, synth(t, config)))
+	buckets := map[string]string{} // "${aws_s3_bucket.<id>.id}" -> bucket name
+	for id, bucket := range tf.Resource["aws_s3_bucket"] {
+		buckets["${aws_s3_bucket."+id+".id}"] = bucket["bucket"].(string)
+	}
+	lifecycles := map[string]int{}
+	for _, lifecycle := range tf.Resource["aws_s3_bucket_lifecycle_configuration"] {
+		lifecycles[buckets[lifecycle["bucket"].(string)]]++
+	}
+	logged := map[string]string{}
+	for id, logging := range tf.Resource["aws_s3_bucket_logging"] {
+		name := buckets[logging["bucket"].(string)]
+		if logging["target_bucket"] != naming.AccessLogBucket || logging["target_prefix"] != naming.AccessLogPrefix(name) {
+			t.Errorf("%s: %s logs to %v under %v", id, name, logging["target_bucket"], logging["target_prefix"])
+		}
+		logged[name] = id
+	}
+	var sources []string
+	for _, name := range buckets {
+		if lifecycles[name] != 1 {
+			t.Errorf("bucket %s has %d lifecycle configurations, want 1", name, lifecycles[name])
+		}
+		if _, ok := logged[name]; ok == (name == naming.AccessLogBucket) {
+			t.Errorf("bucket %s: logged %v; every bucket but the log bucket must be", name, ok)
+		}
+		if name != naming.AccessLogBucket {
+			sources = append(sources, name)
+		}
+	}
+	slices.Sort(sources)
+	if len(sources) != 1+len(config.Datasets.Pull) {
+		t.Errorf("logged buckets %v: want the export bucket and one per pull dataset", sources)
+	}
+
+	var policy struct {
+		Statement []struct {
+			Principal map[string]any
+			Condition map[string]map[string][]string
+		}
+	}
+	if err := json.Unmarshal([]byte(tf.Resource["aws_s3_bucket_policy"]["shared-access_log_bucket_policy"]["policy"].(string)), &policy); err != nil {
+		t.Fatal(err)
+	}
+	var granted []string
+	for _, st := range policy.Statement {
+		if st.Principal["Service"] == "logging.s3.amazonaws.com" {
+			for _, arn := range st.Condition["ArnEquals"]["aws:SourceArn"] {
+				granted = append(granted, strings.TrimPrefix(arn, "arn:aws:s3:::"))
+			}
+		}
+	}
+	slices.Sort(granted)
+	if !slices.Equal(granted, sources) {
+		t.Errorf("the log bucket lets S3 deliver the logs of %v; the buckets that log there are %v", granted, sources)
 	}
 }
 

@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"maps"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,15 +27,18 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
+	"github.com/ministryofjustice/data-engineering-exports/constructs/accesslogbucket"
 	"github.com/ministryofjustice/data-engineering-exports/constructs/exportbucket"
 	"github.com/ministryofjustice/data-engineering-exports/constructs/federatedreader"
 	"github.com/ministryofjustice/data-engineering-exports/constructs/iampolicy"
 	"github.com/ministryofjustice/data-engineering-exports/constructs/pullexport"
 	"github.com/ministryofjustice/data-engineering-exports/constructs/pushexport"
+	"github.com/ministryofjustice/data-engineering-exports/constructs/securebucket"
 	"github.com/ministryofjustice/data-engineering-exports/constructs/useraccess"
 	"github.com/ministryofjustice/data-engineering-exports/datasets"
 	"github.com/ministryofjustice/data-engineering-exports/federation"
 	"github.com/ministryofjustice/data-engineering-exports/internal/cli"
+	"github.com/ministryofjustice/data-engineering-exports/internal/plansummary"
 	"github.com/ministryofjustice/data-engineering-exports/naming"
 	"github.com/ministryofjustice/data-engineering-exports/stacks"
 	"github.com/ministryofjustice/data-engineering-exports/testsupport/motoserver"
@@ -70,7 +75,9 @@ func TestApplyToMoto(t *testing.T) {
 	lap("synth")
 	terraform(t, stackDir, env, 0, "init", "-input=false", "-no-color")
 	lap("init")
-	terraform(t, stackDir, env, 0, "apply", "-auto-approve", "-input=false", "-no-color")
+	terraform(t, stackDir, env, 0, "plan", "-out=initial.tfplan", "-input=false", "-no-color")
+	checkPlanSummaryFlags(t, set, terraform(t, stackDir, env, 0, "show", "-json", "initial.tfplan"))
+	terraform(t, stackDir, env, 0, "apply", "-input=false", "-no-color", "initial.tfplan")
 	lap("apply")
 
 	s3Client := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
@@ -79,6 +86,7 @@ func TestApplyToMoto(t *testing.T) {
 	checkNotification(ctx, t, set, s3Client)
 	checkBuckets(ctx, t, set, s3Client)
 	checkFederatedReaders(ctx, t, set, iamClient, s3Client)
+	checkAccessLogsArrive(ctx, t, set, s3Client)
 	checkFailedMovesQueue(ctx, t, sqs.NewFromConfig(cfg))
 	checkFailedMovesAlarm(ctx, t, cloudwatch.NewFromConfig(cfg))
 	lap("checks")
@@ -92,6 +100,40 @@ func TestApplyToMoto(t *testing.T) {
 	checkRemovingADatasetKeepsItsData(ctx, t, config, env, s3Client)
 	lap("remove")
 	t.Logf("whole test %s", time.Since(started).Round(time.Second))
+}
+
+// checkPlanSummaryFlags: the summary of the plan that creates the stack
+// shows each pull dataset's flags as its bucket will have them. An
+// allow_push bucket is versioned whatever bucket_versioning says, and the
+// summary says so (bucket_versioning → true): it reads the bucket's
+// resources, not the file, so what a reviewer reads is what the bucket does.
+func checkPlanSummaryFlags(t *testing.T, set datasets.Set, planJSON string) {
+	t.Helper()
+	plan, err := plansummary.ParsePlan([]byte(planJSON))
+	if err != nil {
+		t.Fatal(err)
+	}
+	summary := plansummary.Summarize(plan, plansummary.PaperworkLookup{Dir: t.TempDir()})
+	for _, pull := range set.Pull {
+		var want []plansummary.FlagChange
+		if pull.AllowPush {
+			want = append(want, plansummary.FlagChange{Name: "allow_push", After: true})
+		}
+		if pullexport.Versioning(pull).Enabled {
+			want = append(want, plansummary.FlagChange{Name: "bucket_versioning", After: true})
+		}
+		i := slices.IndexFunc(summary.Datasets, func(d plansummary.DatasetChange) bool {
+			return d.Kind == datasets.KindPull && d.Name == pull.Name
+		})
+		if i < 0 {
+			t.Errorf("the plan summary does not show pull dataset %s", pull.Name)
+			continue
+		}
+		if got := summary.Datasets[i].Flags; !slices.Equal(got, want) {
+			t.Errorf("%s (allow_push %v, bucket_versioning %v): the plan summary shows flags %+v, want %+v",
+				pull.Name, pull.AllowPush, pull.BucketVersioning, got, want)
+		}
+	}
 }
 
 // checkRemovingADatasetKeepsItsData removes a pull dataset whose bucket
@@ -335,14 +377,56 @@ func checkNotification(ctx context.Context, t *testing.T, set datasets.Set, s3Cl
 	}
 }
 
-func checkBuckets(ctx context.Context, t *testing.T, set datasets.Set, s3Client *s3.Client) {
-	versioned := map[string]bool{naming.ExportBucket: false}
-	readers := map[string][]iampolicy.Statement{naming.ExportBucket: {}}
-	for _, pull := range set.Pull {
-		versioned[pull.BucketName()] = pull.BucketVersioning
-		readers[pull.BucketName()] = pullexport.ReaderStatements(pull, account)
+// bucketWant is what one bucket of the stack must be.
+type bucketWant struct {
+	versioned bool
+	// policy is the whole bucket policy.
+	policy iampolicy.Document
+	// lifecycle describes each lifecycle rule (see describeRule).
+	lifecycle []string
+	// logged: the bucket's access logs go to the log bucket.
+	logged bool
+}
+
+// wantBuckets is every bucket of the stack, by name.
+func wantBuckets(set datasets.Set) map[string]bucketWant {
+	abort := fmt.Sprintf("%s: abort incomplete multipart uploads after %d days", securebucket.RuleAbortIncompleteUploads, securebucket.AbortIncompleteUploadsAfterDays)
+	logged := []string{naming.ExportBucket}
+	want := map[string]bucketWant{
+		naming.ExportBucket: {
+			policy:    securebucket.Policy(naming.ExportBucket, []iampolicy.Statement{exportbucket.WriteDeny(naming.ExportBucket, account)}),
+			lifecycle: []string{abort},
+			logged:    true,
+		},
 	}
-	for bucket, wantVersioning := range versioned {
+	for _, pull := range set.Pull {
+		versioning := pullexport.Versioning(pull)
+		lifecycle := []string{abort}
+		if versioning.NoncurrentVersionDays > 0 {
+			lifecycle = append(lifecycle, fmt.Sprintf("%s: expire noncurrent versions after %d days, expired delete markers",
+				securebucket.RuleExpireNoncurrentVersions, versioning.NoncurrentVersionDays))
+		}
+		want[pull.BucketName()] = bucketWant{
+			versioned: versioning.Enabled,
+			policy:    securebucket.Policy(pull.BucketName(), pullexport.ReaderStatements(pull, account)),
+			lifecycle: lifecycle,
+			logged:    true,
+		}
+		logged = append(logged, pull.BucketName())
+	}
+	want[naming.AccessLogBucket] = bucketWant{
+		policy:    securebucket.Policy(naming.AccessLogBucket, accesslogbucket.DeliveryStatements(naming.AccessLogBucket, account, logged)),
+		lifecycle: []string{abort, fmt.Sprintf("%s: expire objects after %d days", securebucket.RuleExpireObjects, accesslogbucket.RetentionDays)},
+	}
+	return want
+}
+
+// checkBuckets checks every setting of every bucket: private, encrypted,
+// owned, versioned as meant, the whole policy (the export bucket's deny of
+// writes by anyone but users, the log bucket's grants to log delivery, the
+// readers' grants, the TLS denies), the lifecycle rules and the logging.
+func checkBuckets(ctx context.Context, t *testing.T, set datasets.Set, s3Client *s3.Client) {
+	for bucket, want := range wantBuckets(set) {
 		b := aws.String(bucket)
 		block, err := s3Client.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: b})
 		if err != nil {
@@ -371,26 +455,107 @@ func checkBuckets(ctx context.Context, t *testing.T, set datasets.Set, s3Client 
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := versioning.Status == s3types.BucketVersioningStatusEnabled; got != wantVersioning {
-			t.Errorf("%s: versioning %q, want enabled=%v", bucket, versioning.Status, wantVersioning)
+		if got := versioning.Status == s3types.BucketVersioningStatusEnabled; got != want.versioned {
+			t.Errorf("%s: versioning %q, want enabled=%v", bucket, versioning.Status, want.versioned)
 		}
 
 		policy, err := s3Client.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: b})
 		if err != nil {
 			t.Fatalf("%s: policy: %v", bucket, err)
 		}
-		doc := synthtest.ParsePolicy(t, aws.ToString(policy.Policy))
-		n := len(readers[bucket])
-		if len(doc.Statement) != n+2 {
-			t.Fatalf("%s: policy %s, want %d statements and the TLS denies", bucket, doc.JSON(), n)
+		assertSameJSON(t, bucket+" policy", aws.ToString(policy.Policy), want.policy.JSON())
+
+		lifecycle, err := s3Client.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: b})
+		if err != nil {
+			t.Fatalf("%s: lifecycle: %v", bucket, err)
 		}
-		synthtest.AssertPolicy(t, bucket+" readers", iampolicy.New(doc.Statement[:n]...), iampolicy.New(readers[bucket]...))
-		for i, sid := range []string{"DenyInsecureTransport", "DenyOutdatedTLS"} {
-			deny := doc.Statement[n+i]
-			if deny.Sid != sid || deny.Effect != iampolicy.Deny || !slices.Equal(deny.Principal["AWS"], []string{"*"}) {
-				t.Errorf("%s: statement %d = %+v, want %s for everyone", bucket, n+i, deny, sid)
-			}
+		var rules []string
+		for _, rule := range lifecycle.Rules {
+			rules = append(rules, describeRule(rule))
 		}
+		if !slices.Equal(rules, want.lifecycle) {
+			t.Errorf("%s: lifecycle rules\n got %q\nwant %q", bucket, rules, want.lifecycle)
+		}
+
+		logging, err := s3Client.GetBucketLogging(ctx, &s3.GetBucketLoggingInput{Bucket: b})
+		if err != nil {
+			t.Fatalf("%s: logging: %v", bucket, err)
+		}
+		switch target := logging.LoggingEnabled; {
+		case !want.logged && target != nil:
+			t.Errorf("%s logs into %s", bucket, aws.ToString(target.TargetBucket))
+		case want.logged && (target == nil || aws.ToString(target.TargetBucket) != naming.AccessLogBucket ||
+			aws.ToString(target.TargetPrefix) != naming.AccessLogPrefix(bucket) || len(target.TargetGrants) != 0):
+			t.Errorf("%s: logging %+v, want to %s under %s without grants", bucket, target, naming.AccessLogBucket, naming.AccessLogPrefix(bucket))
+		}
+	}
+}
+
+// describeRule says what a lifecycle rule does, in the words of
+// wantBuckets; a rule limited to part of the bucket, or doing anything
+// else, says so too.
+func describeRule(rule s3types.LifecycleRule) string {
+	var does []string
+	if rule.AbortIncompleteMultipartUpload != nil {
+		does = append(does, fmt.Sprintf("abort incomplete multipart uploads after %d days", aws.ToInt32(rule.AbortIncompleteMultipartUpload.DaysAfterInitiation)))
+	}
+	if rule.NoncurrentVersionExpiration != nil {
+		does = append(does, fmt.Sprintf("expire noncurrent versions after %d days", aws.ToInt32(rule.NoncurrentVersionExpiration.NoncurrentDays)))
+	}
+	if e := rule.Expiration; e != nil {
+		if aws.ToInt32(e.Days) != 0 {
+			does = append(does, fmt.Sprintf("expire objects after %d days", aws.ToInt32(e.Days)))
+		}
+		if aws.ToBool(e.ExpiredObjectDeleteMarker) {
+			does = append(does, "expired delete markers")
+		}
+	}
+	if len(rule.Transitions)+len(rule.NoncurrentVersionTransitions) > 0 {
+		does = append(does, "transitions")
+	}
+	if rule.Status != s3types.ExpirationStatusEnabled {
+		does = append(does, "status "+string(rule.Status))
+	}
+	if f := rule.Filter; f != nil && (aws.ToString(f.Prefix) != "" || f.Tag != nil || f.And != nil ||
+		aws.ToInt64(f.ObjectSizeGreaterThan) != 0 || aws.ToInt64(f.ObjectSizeLessThan) != 0) {
+		does = append(does, fmt.Sprintf("only for filter %+v", f))
+	}
+	return aws.ToString(rule.ID) + ": " + strings.Join(does, ", ")
+}
+
+// checkAccessLogsArrive: moto writes an access log for every request to a
+// bucket whose logging is on, as S3 does some minutes later; the requests of
+// the checks above must have left logs under each bucket's prefix.
+func checkAccessLogsArrive(ctx context.Context, t *testing.T, set datasets.Set, s3Client *s3.Client) {
+	for bucket, want := range wantBuckets(set) {
+		if !want.logged {
+			continue
+		}
+		logs, err := s3Client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{
+			Bucket: aws.String(naming.AccessLogBucket), Prefix: aws.String(naming.AccessLogPrefix(bucket)), MaxKeys: aws.Int32(1),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(logs.Contents) == 0 {
+			t.Errorf("no access log of %s under s3://%s/%s", bucket, naming.AccessLogBucket, naming.AccessLogPrefix(bucket))
+		}
+	}
+}
+
+// assertSameJSON compares two whole JSON documents, whatever their key
+// order and spacing (Terraform sends a policy with its keys sorted).
+func assertSameJSON(t *testing.T, name, got, want string) {
+	t.Helper()
+	var g, w any
+	if err := json.Unmarshal([]byte(got), &g); err != nil {
+		t.Fatalf("%s: %v in %s", name, err, got)
+	}
+	if err := json.Unmarshal([]byte(want), &w); err != nil {
+		t.Fatalf("%s: %v in %s", name, err, want)
+	}
+	if !reflect.DeepEqual(g, w) {
+		t.Errorf("%s:\n got %s\nwant %s", name, got, want)
 	}
 }
 

@@ -3,6 +3,10 @@
 // operator, the alarm that tells one they are waiting, and the bucket's one
 // event notification.
 //
+// Only Analytical Platform users write into the export bucket: its policy
+// refuses every object write by any other principal, whatever that
+// principal's own policies allow (see WriteDeny).
+//
 // The queue is shared because every queue costs Terraform a consistency wait
 // of about 26 s on create, and one queue with the dataset in each message is
 // as easy to read and re-drive as one per dataset. The notification is shared
@@ -18,6 +22,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/sqsqueue"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
+	"github.com/ministryofjustice/data-engineering-exports/constructs/iampolicy"
 	"github.com/ministryofjustice/data-engineering-exports/constructs/securebucket"
 	"github.com/ministryofjustice/data-engineering-exports/naming"
 )
@@ -30,10 +35,55 @@ const failedMovesRetentionSeconds = 14 * 24 * 60 * 60
 // written (put, multipart upload, copy).
 const ObjectCreatedEvents = "s3:ObjectCreated:*"
 
+// objectWriteActions are every S3 action that puts content, metadata, an
+// ACL or tags on an object. s3:PutObject also authorizes POST uploads,
+// copies into the bucket and every step of a multipart upload; the
+// Replicate actions are how a replication rule of another bucket would
+// write here. Deletes are not writes: the mover must delete what it moved.
+var objectWriteActions = []string{
+	"s3:PutObject",
+	"s3:PutObjectAcl",
+	"s3:PutObjectVersionAcl",
+	"s3:PutObjectTagging",
+	"s3:PutObjectVersionTagging",
+	"s3:PutObjectRetention",
+	"s3:PutObjectLegalHold",
+	"s3:ReplicateObject",
+	"s3:ReplicateTags",
+}
+
+// WriteDeny refuses every object write into the bucket by any principal
+// that is not an Analytical Platform user's role in the account, whatever
+// that principal's own policies allow, an administrator's included: only
+// users, each on the prefixes their push policy grants, ever write here.
+// Nothing else needs to: the mover only reads and deletes, and S3 writes
+// this bucket's access logs into the log bucket. A request that is not
+// made by an IAM principal (anonymous, or by a service for itself) has no
+// aws:PrincipalArn and is refused too. One statement, whatever the number
+// of datasets.
+//
+// A data engineer who must put an object back uses a user role, or changes
+// this statement deliberately, in a reviewed pull request.
+func WriteDeny(bucket, accountID string) iampolicy.Statement {
+	return iampolicy.Statement{
+		Sid:       "DenyObjectWritesExceptPlatformUsers",
+		Effect:    iampolicy.Deny,
+		Principal: map[string][]string{"AWS": {"*"}},
+		Action:    objectWriteActions,
+		Resource:  []string{iampolicy.ObjectsARN(bucket, "")},
+		Condition: iampolicy.Condition{"ArnNotLike": {"aws:PrincipalArn": {"arn:aws:iam::" + accountID + ":role/" + naming.UserRolePrefix + "*"}}},
+	}
+}
+
 // Config names the export bucket.
 type Config struct {
 	// Name is the export bucket's name.
 	Name string
+	// AccountID is the account that holds the bucket and the users' roles;
+	// a token of the caller identity.
+	AccountID *string
+	// AccessLogs is where the bucket's server access logs go.
+	AccessLogs *securebucket.AccessLogs
 	// FailedMovesQueue names the failed-moves queue and its alarm.
 	FailedMovesQueue string
 	// AlarmActions are the ARNs (SNS topics) told when a failed move is
@@ -67,8 +117,10 @@ type NotificationTarget struct {
 func New(scope constructs.Construct, id string, config Config) *Output {
 	scope = constructs.NewConstruct(scope, &id)
 	bucket := securebucket.New(constructs.NewConstruct(scope, jsii.String("bucket")), securebucket.Config{
-		Name:      config.Name,
-		LogicalID: func(part string) string { return naming.SharedLogicalID(naming.ExportBucketPartPrefix + part) },
+		Name:       config.Name,
+		LogicalID:  func(part string) string { return naming.SharedLogicalID(naming.ExportBucketPartPrefix + part) },
+		Statements: []iampolicy.Statement{WriteDeny(config.Name, *config.AccountID)},
+		AccessLogs: config.AccessLogs,
 	})
 	queue := sqsqueue.NewSqsQueue(scope, jsii.String(naming.PartFailedMovesQueue), &sqsqueue.SqsQueueConfig{
 		Name:                    jsii.String(config.FailedMovesQueue),

@@ -6,16 +6,73 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/lambdapermission"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketpolicy"
 
 	"github.com/ministryofjustice/data-engineering-exports/constructs/exportbucket"
+	"github.com/ministryofjustice/data-engineering-exports/constructs/iampolicy"
+	"github.com/ministryofjustice/data-engineering-exports/constructs/securebucket"
 	"github.com/ministryofjustice/data-engineering-exports/testsupport/synthtest"
 )
 
 func TestMain(m *testing.M) { synthtest.Main(m) }
 
+const account = "123456789012"
+
+// TestOnlyPlatformUsersWrite: the export bucket's policy refuses every
+// object write by any principal but an alpha_user_* role of the account, in
+// one statement whatever the number of datasets, then the TLS denies; its
+// server access logs go to the log bucket.
+func TestOnlyPlatformUsersWrite(t *testing.T) {
+	stack := synthtest.Synth(t, func(scope constructs.Construct) {
+		logs := s3bucketpolicy.NewS3BucketPolicy(scope, jsii.String("log_grant"), &s3bucketpolicy.S3BucketPolicyConfig{
+			Bucket: jsii.String("mojap-hub-exports-access-logs"), Policy: jsii.String("{}"),
+		})
+		logs.OverrideLogicalId(jsii.String("log_grant"))
+		exportbucket.New(scope, "exports", exportbucket.Config{
+			Name: "mojap-hub-exports", AccountID: jsii.String(account), FailedMovesQueue: "mojap-hub-exports-failed-moves",
+			AccessLogs: &securebucket.AccessLogs{Bucket: "mojap-hub-exports-access-logs", Grant: logs},
+		})
+	})
+	anyone := map[string][]string{"AWS": {"*"}}
+	everything := []string{"arn:aws:s3:::mojap-hub-exports", "arn:aws:s3:::mojap-hub-exports/*"}
+	synthtest.AssertPolicy(t, "export bucket policy", stack.Policy(t, "aws_s3_bucket_policy", "shared-export_bucket_policy", "policy"), iampolicy.Document{
+		Version: "2012-10-17",
+		Statement: []iampolicy.Statement{
+			{
+				Sid: "DenyObjectWritesExceptPlatformUsers", Effect: "Deny", Principal: anyone,
+				Action: []string{
+					"s3:PutObject", "s3:PutObjectAcl", "s3:PutObjectVersionAcl", "s3:PutObjectTagging", "s3:PutObjectVersionTagging",
+					"s3:PutObjectRetention", "s3:PutObjectLegalHold", "s3:ReplicateObject", "s3:ReplicateTags",
+				},
+				Resource:  []string{"arn:aws:s3:::mojap-hub-exports/*"},
+				Condition: iampolicy.Condition{"ArnNotLike": {"aws:PrincipalArn": {"arn:aws:iam::123456789012:role/alpha_user_*"}}},
+			},
+			{
+				Sid: "DenyInsecureTransport", Effect: "Deny", Principal: anyone, Action: []string{"s3:*"}, Resource: everything,
+				Condition: iampolicy.Condition{"Bool": {"aws:SecureTransport": {"false"}}},
+			},
+			{
+				Sid: "DenyOutdatedTLS", Effect: "Deny", Principal: anyone, Action: []string{"s3:*"}, Resource: everything,
+				Condition: iampolicy.Condition{"NumericLessThan": {"s3:TlsVersion": {"1.2"}}},
+			},
+		},
+	})
+	stack.AssertResource(t, "aws_s3_bucket_logging", "shared-export_bucket_logging", map[string]any{
+		"bucket":        "${aws_s3_bucket.shared-export_bucket.id}",
+		"target_bucket": "mojap-hub-exports-access-logs",
+		"target_prefix": "mojap-hub-exports/",
+		"depends_on":    []any{"aws_s3_bucket_policy.log_grant"},
+	})
+	stack.AssertResource(t, "aws_s3_bucket_lifecycle_configuration", "shared-export_bucket_lifecycle", map[string]any{
+		"bucket": "${aws_s3_bucket.shared-export_bucket.id}",
+		"rule": []any{synthtest.WholeBucketRule("abort-incomplete-multipart-uploads",
+			map[string]map[string]any{"abort_incomplete_multipart_upload": {"days_after_initiation": 7}})},
+	})
+}
+
 func TestExportBucketAndQueue(t *testing.T) {
 	stack := synthtest.Synth(t, func(scope constructs.Construct) {
-		exportbucket.New(scope, "exports", exportbucket.Config{Name: "mojap-hub-exports", FailedMovesQueue: "mojap-hub-exports-failed-moves"}).AddNotification(nil)
+		exportbucket.New(scope, "exports", exportbucket.Config{Name: "mojap-hub-exports", AccountID: jsii.String(account), FailedMovesQueue: "mojap-hub-exports-failed-moves"}).AddNotification(nil)
 	})
 	if got := stack.Resource(t, "aws_s3_bucket", "shared-export_bucket")["bucket"]; got != "mojap-hub-exports" {
 		t.Errorf("bucket = %v", got)
@@ -51,7 +108,7 @@ func TestExportBucketAndQueue(t *testing.T) {
 func TestFailedMovesAlarmNotifiesTheTopic(t *testing.T) {
 	topic := "arn:aws:sns:eu-west-1:123456789012:data-engineering-alerts"
 	stack := synthtest.Synth(t, func(scope constructs.Construct) {
-		exportbucket.New(scope, "exports", exportbucket.Config{Name: "mojap-hub-exports", FailedMovesQueue: "mojap-hub-exports-failed-moves", AlarmActions: []string{topic}})
+		exportbucket.New(scope, "exports", exportbucket.Config{Name: "mojap-hub-exports", AccountID: jsii.String(account), FailedMovesQueue: "mojap-hub-exports-failed-moves", AlarmActions: []string{topic}})
 	})
 	stack.HasResourceWithProperties(t, "aws_cloudwatch_metric_alarm", map[string]any{
 		"alarm_actions": []any{topic},
@@ -61,7 +118,7 @@ func TestFailedMovesAlarmNotifiesTheTopic(t *testing.T) {
 
 func TestOneNotificationForEveryPushDataset(t *testing.T) {
 	stack := synthtest.Synth(t, func(scope constructs.Construct) {
-		exports := exportbucket.New(scope, "exports", exportbucket.Config{Name: "mojap-hub-exports", FailedMovesQueue: "mojap-hub-exports-failed-moves"})
+		exports := exportbucket.New(scope, "exports", exportbucket.Config{Name: "mojap-hub-exports", AccountID: jsii.String(account), FailedMovesQueue: "mojap-hub-exports-failed-moves"})
 		var targets []exportbucket.NotificationTarget
 		for _, name := range []string{"alpha", "beta"} {
 			permission := lambdapermission.NewLambdaPermission(scope, jsii.String(name), &lambdapermission.LambdaPermissionConfig{

@@ -8,7 +8,8 @@ package iampolicy
 import (
 	"bytes"
 	"encoding/json"
-	"strings"
+	"errors"
+	"fmt"
 )
 
 // Version is the current IAM policy language version.
@@ -27,7 +28,8 @@ type Document struct {
 }
 
 // Statement is one statement of a Document. Action and Resource are always
-// lists, even of one, so that a reviewer sees the same shape everywhere.
+// lists, even of one, so that a reviewer sees the same shape everywhere
+// (but see SingleAsString).
 type Statement struct {
 	Sid    string `json:"Sid,omitempty"`
 	Effect string `json:"Effect"`
@@ -38,6 +40,103 @@ type Statement struct {
 	// Resource is empty in trust policies only.
 	Resource  []string  `json:"Resource,omitempty"`
 	Condition Condition `json:"Condition,omitempty"`
+	// SingleAsString writes a Principal or Resource list of exactly one
+	// value as that value alone, the shape AWS's own examples give a grant
+	// to a service. AWS reads both shapes alike; moto (the emulator every
+	// end-to-end test runs on) recognises S3's server access log delivery
+	// grant, without which it refuses PutBucketLogging, only in this one.
+	// Set it on that grant only.
+	SingleAsString bool `json:"-"`
+}
+
+// MarshalJSON writes the statement, lists as lists unless SingleAsString.
+func (s Statement) MarshalJSON() ([]byte, error) {
+	// listed has the fields of Statement without this method.
+	type listed Statement
+	if !s.SingleAsString {
+		return marshal(listed(s))
+	}
+	var principal map[string]any
+	if s.Principal != nil {
+		principal = map[string]any{}
+		for kind, principals := range s.Principal {
+			principal[kind] = singleAsString(principals)
+		}
+	}
+	return marshal(struct {
+		Sid       string         `json:"Sid,omitempty"`
+		Effect    string         `json:"Effect"`
+		Principal map[string]any `json:"Principal,omitempty"`
+		Action    []string       `json:"Action"`
+		Resource  any            `json:"Resource,omitempty"`
+		Condition Condition      `json:"Condition,omitempty"`
+	}{s.Sid, s.Effect, principal, s.Action, singleAsString(s.Resource), s.Condition})
+}
+
+// UnmarshalJSON reads a statement in either shape MarshalJSON writes: each
+// Principal value and Resource as a list, or as a single string, which sets
+// SingleAsString so that the statement is written back as it was read. It
+// refuses any field a Statement lacks.
+func (s *Statement) UnmarshalJSON(data []byte) error {
+	var read struct {
+		Sid       string                     `json:"Sid"`
+		Effect    string                     `json:"Effect"`
+		Principal map[string]json.RawMessage `json:"Principal"`
+		Action    []string                   `json:"Action"`
+		Resource  json.RawMessage            `json:"Resource"`
+		Condition Condition                  `json:"Condition"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&read); err != nil {
+		return err
+	}
+	*s = Statement{Sid: read.Sid, Effect: read.Effect, Action: read.Action, Condition: read.Condition}
+	if read.Principal != nil {
+		s.Principal = map[string][]string{}
+		for kind, raw := range read.Principal {
+			values, err := s.readValues(raw)
+			if err != nil {
+				return fmt.Errorf("principal %s: %w", kind, err)
+			}
+			s.Principal[kind] = values
+		}
+	}
+	if len(read.Resource) > 0 && string(read.Resource) != "null" {
+		values, err := s.readValues(read.Resource)
+		if err != nil {
+			return fmt.Errorf("resource: %w", err)
+		}
+		s.Resource = values
+	}
+	return nil
+}
+
+// readValues reads a list of strings, or a single string, which it notes
+// in SingleAsString.
+func (s *Statement) readValues(raw json.RawMessage) ([]string, error) {
+	var one string
+	if json.Unmarshal(raw, &one) == nil {
+		s.SingleAsString = true
+		return []string{one}, nil
+	}
+	var many []string
+	if err := json.Unmarshal(raw, &many); err != nil {
+		return nil, errors.New("neither a string nor a list of strings")
+	}
+	return many, nil
+}
+
+// singleAsString is the one value of a list of one, else the list (nil for
+// none, so that an omitempty field stays out).
+func singleAsString(values []string) any {
+	switch len(values) {
+	case 0:
+		return nil
+	case 1:
+		return values[0]
+	}
+	return values
 }
 
 // Condition maps an operator ("StringLike") to condition keys and values.
@@ -51,17 +150,25 @@ func New(statements ...Statement) Document {
 // JSON is the document as compact JSON. Map keys come out sorted, so the
 // same document always gives the same string.
 func (d Document) JSON() string {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	// "&", "<" and ">" never need escaping in a policy; escaping them would
-	// only make plans harder to read.
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(d); err != nil {
+	data, err := marshal(d)
+	if err != nil {
 		// A Document holds only strings, lists and maps of strings: encoding
 		// cannot fail.
 		panic(err)
 	}
-	return strings.TrimSuffix(buf.String(), "\n")
+	return string(data)
+}
+
+// marshal is compact JSON without HTML escaping: "&", "<" and ">" never need
+// escaping in a policy; escaping them would only make plans harder to read.
+func marshal(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 // BucketARN is the ARN of an S3 bucket. Bucket ARNs carry no account or

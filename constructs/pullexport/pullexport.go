@@ -3,6 +3,14 @@
 // readers on Google Cloud and Azure (federatedreader) may read and list, and
 // write only when the dataset allows it. The dataset's users get their
 // access through useraccess, on their own roles.
+//
+// Outside writers can never destroy data beyond recovery. Their only write
+// is s3:PutObject, which cannot delete a key but can overwrite one, and an
+// overwrite replaces the earlier content for good in an unversioned
+// bucket. So an allow_push bucket is always versioned: an overwritten or
+// deleted object stays recoverable, as an earlier version, for
+// OverwrittenVersionDays. With bucket_versioning: true the dataset keeps
+// every earlier version for as long as it exists instead.
 package pullexport
 
 import (
@@ -23,6 +31,14 @@ import (
 	"github.com/ministryofjustice/data-engineering-exports/naming"
 )
 
+// OverwrittenVersionDays is how long an allow_push bucket without
+// bucket_versioning keeps an earlier version of an object overwritten or
+// deleted: long enough for the dataset's users to notice a bad overwrite
+// by an outside writer at their next monthly or quarterly use of the data,
+// not so long that every file ever replaced is kept. A quarter, as the
+// movers' logs are kept.
+const OverwrittenVersionDays = 90
+
 // PullExportProps is one pull dataset and, when it has federated readers,
 // what their roles need.
 type PullExportProps struct {
@@ -34,6 +50,8 @@ type PullExportProps struct {
 	// AzureProviders holds the OIDC provider of every tenant of the
 	// dataset's Azure readers (federatedreader.NewTenantProviders).
 	AzureProviders federatedreader.TenantProviders
+	// AccessLogs is where the bucket's server access logs go.
+	AccessLogs *securebucket.AccessLogs
 }
 
 // Reader is one federated reader of the dataset and its role.
@@ -80,16 +98,48 @@ func NewPullExport(scope constructs.Construct, id string, props *PullExportProps
 		this.readers = append(this.readers, Reader{Reader: reader, Role: role})
 		roles = append(roles, role)
 	}
+	versioning := Versioning(dataset)
 	bucket := securebucket.New(this, securebucket.Config{
-		Name:       dataset.BucketName(),
-		LogicalID:  func(part string) string { return naming.DatasetLogicalID(naming.KindPull, dataset.Name, part) },
-		Versioning: dataset.BucketVersioning,
-		Statements: ReaderStatements(dataset, accountID),
+		Name:                  dataset.BucketName(),
+		LogicalID:             func(part string) string { return naming.DatasetLogicalID(naming.KindPull, dataset.Name, part) },
+		Versioning:            versioning.Enabled,
+		NoncurrentVersionDays: versioning.NoncurrentVersionDays,
+		Statements:            ReaderStatements(dataset, accountID),
+		AccessLogs:            props.AccessLogs,
 		// S3 refuses a policy naming a role that does not exist yet.
 		PolicyDependsOn: roles,
 	})
 	this.bucket, this.policy = bucket.Bucket, bucket.Policy
 	return this
+}
+
+// BucketVersioning is how a pull dataset's bucket keeps earlier versions.
+type BucketVersioning struct {
+	// Enabled: the bucket is versioned.
+	Enabled bool
+	// NoncurrentVersionDays: earlier versions are deleted that many days
+	// after they were replaced; 0 keeps them.
+	NoncurrentVersionDays int
+}
+
+// Versioning is the dataset's bucket versioning: bucket_versioning keeps
+// every earlier version; allow_push alone keeps them for
+// OverwrittenVersionDays (see the package comment).
+//
+// Turning allow_push off on a bucket without bucket_versioning stops its
+// versioning (the plan summary flags it) and keeps the earlier versions it
+// holds, with no expiry, until someone deletes them. Turning
+// bucket_versioning off on an allow_push bucket keeps it versioned, and its
+// earlier versions start to expire: those replaced more than
+// OverwrittenVersionDays ago go at once.
+func Versioning(dataset datasets.Pull) BucketVersioning {
+	switch {
+	case dataset.BucketVersioning:
+		return BucketVersioning{Enabled: true}
+	case dataset.AllowPush:
+		return BucketVersioning{Enabled: true, NoncurrentVersionDays: OverwrittenVersionDays}
+	}
+	return BucketVersioning{}
 }
 
 // ReaderStatements are the bucket policy statements for the dataset's

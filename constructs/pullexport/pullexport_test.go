@@ -6,10 +6,12 @@ import (
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketpolicy"
 
 	"github.com/ministryofjustice/data-engineering-exports/constructs/federatedreader"
 	"github.com/ministryofjustice/data-engineering-exports/constructs/iampolicy"
 	"github.com/ministryofjustice/data-engineering-exports/constructs/pullexport"
+	"github.com/ministryofjustice/data-engineering-exports/constructs/securebucket"
 	"github.com/ministryofjustice/data-engineering-exports/datasets"
 	"github.com/ministryofjustice/data-engineering-exports/federation"
 	"github.com/ministryofjustice/data-engineering-exports/testsupport/synthtest"
@@ -93,5 +95,65 @@ func TestFederatedReaders(t *testing.T) {
 		"aws_iam_role.pull-new_project-reader_7d25a52f", "aws_iam_role.pull-new_project-reader_326db1c4"}
 	if !reflect.DeepEqual(dependsOn, wantDependsOn) {
 		t.Errorf("bucket policy depends on %v, want %v", dependsOn, wantDependsOn)
+	}
+}
+
+// TestOutsideWritersCannotDestroyData: an allow_push bucket is versioned
+// even without bucket_versioning, so that an outside writer's overwrite
+// leaves the earlier content as a version, kept for OverwrittenVersionDays;
+// bucket_versioning keeps every version with no expiry. Every bucket aborts
+// incomplete uploads and sends its access logs to the log bucket.
+func TestOutsideWritersCannotDestroyData(t *testing.T) {
+	abort := synthtest.WholeBucketRule("abort-incomplete-multipart-uploads",
+		map[string]map[string]any{"abort_incomplete_multipart_upload": {"days_after_initiation": 7}})
+	expireOverwritten := synthtest.WholeBucketRule("expire-noncurrent-versions", map[string]map[string]any{
+		"noncurrent_version_expiration": {"noncurrent_days": 90},
+		"expiration":                    {"expired_object_delete_marker": true},
+	})
+	for _, tc := range []struct {
+		name                        string
+		allowPush, bucketVersioning bool
+		versioned                   bool
+		rules                       []any
+	}{
+		{"read-only", false, false, false, []any{abort}},
+		{"allow_push", true, false, true, []any{abort, expireOverwritten}},
+		{"bucket_versioning", false, true, true, []any{abort}},
+		{"allow_push and bucket_versioning", true, true, true, []any{abort}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dataset := datasets.Pull{Name: "new_project", PullARNs: readers, Users: []string{"alpha_user_one"}, AllowPush: tc.allowPush, BucketVersioning: tc.bucketVersioning}
+			stack := synthtest.Synth(t, func(scope constructs.Construct) {
+				grant := s3bucketpolicy.NewS3BucketPolicy(scope, jsii.String("log_grant"), &s3bucketpolicy.S3BucketPolicyConfig{
+					Bucket: jsii.String("mojap-hub-exports-access-logs"), Policy: jsii.String("{}"),
+				})
+				grant.OverrideLogicalId(jsii.String("log_grant"))
+				pullexport.NewPullExport(scope, "pull", &pullexport.PullExportProps{
+					Dataset:    dataset,
+					AccessLogs: &securebucket.AccessLogs{Bucket: "mojap-hub-exports-access-logs", Grant: grant},
+				})
+			})
+			versioning := stack.Resources("aws_s3_bucket_versioning")
+			if len(versioning) != map[bool]int{false: 0, true: 1}[tc.versioned] {
+				t.Errorf("versioning resources %v, want versioned=%v", versioning, tc.versioned)
+			}
+			if tc.versioned {
+				stack.AssertResource(t, "aws_s3_bucket_versioning", "pull-new_project-bucket_versioning", map[string]any{
+					"bucket":                   "${aws_s3_bucket.pull-new_project-bucket.id}",
+					"versioning_configuration": map[string]any{"status": "Enabled"},
+				})
+			}
+			lifecycle := map[string]any{"bucket": "${aws_s3_bucket.pull-new_project-bucket.id}", "rule": tc.rules}
+			if tc.versioned {
+				lifecycle["depends_on"] = []any{"aws_s3_bucket_versioning.pull-new_project-bucket_versioning"}
+			}
+			stack.AssertResource(t, "aws_s3_bucket_lifecycle_configuration", "pull-new_project-bucket_lifecycle", lifecycle)
+			stack.AssertResource(t, "aws_s3_bucket_logging", "pull-new_project-bucket_logging", map[string]any{
+				"bucket":        "${aws_s3_bucket.pull-new_project-bucket.id}",
+				"target_bucket": "mojap-hub-exports-access-logs",
+				"target_prefix": "mojap-new-project/",
+				"depends_on":    []any{"aws_s3_bucket_policy.log_grant"},
+			})
+		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
 
 	"github.com/ministryofjustice/data-engineering-exports/constructs/iampolicy"
 	"github.com/ministryofjustice/data-engineering-exports/constructs/securebucket"
@@ -14,6 +15,10 @@ func TestMain(m *testing.M) { synthtest.Main(m) }
 
 func logicalID(part string) string { return "test-" + part }
 
+// abortRule is in every bucket's lifecycle.
+var abortRule = synthtest.WholeBucketRule("abort-incomplete-multipart-uploads",
+	map[string]map[string]any{"abort_incomplete_multipart_upload": {"days_after_initiation": 7}})
+
 func TestBucketIsPrivateEncryptedAndOwned(t *testing.T) {
 	reader := iampolicy.Statement{
 		Sid:       "Read",
@@ -23,11 +28,16 @@ func TestBucketIsPrivateEncryptedAndOwned(t *testing.T) {
 		Resource:  []string{"arn:aws:s3:::test-bucket/*"},
 	}
 	stack := synthtest.Synth(t, func(scope constructs.Construct) {
+		logs := securebucket.New(constructs.NewConstruct(scope, jsii.String("logs")), securebucket.Config{
+			Name: "test-logs", LogicalID: func(part string) string { return "logs-" + part },
+		})
 		securebucket.New(scope, securebucket.Config{
-			Name:       "test-bucket",
-			LogicalID:  logicalID,
-			Versioning: true,
-			Statements: []iampolicy.Statement{reader},
+			Name:                  "test-bucket",
+			LogicalID:             logicalID,
+			Versioning:            true,
+			NoncurrentVersionDays: 30,
+			Statements:            []iampolicy.Statement{reader},
+			AccessLogs:            &securebucket.AccessLogs{Bucket: "test-logs", Grant: logs.Policy},
 		})
 	})
 	bucket := stack.Resource(t, "aws_s3_bucket", "test-bucket")
@@ -65,12 +75,37 @@ func TestBucketIsPrivateEncryptedAndOwned(t *testing.T) {
 		"aws_s3_bucket_ownership_controls":                   "test-bucket_ownership",
 		"aws_s3_bucket_versioning":                           "test-bucket_versioning",
 		"aws_s3_bucket_policy":                               "test-bucket_policy",
+		"aws_s3_bucket_lifecycle_configuration":              "test-bucket_lifecycle",
+		"aws_s3_bucket_logging":                              "test-bucket_logging",
 	} {
 		stack.Resource(t, resourceType, id)
 	}
-	if n := stack.Count(); n != 6 {
-		t.Errorf("%d resources, want 6 (bucket, public access block, encryption, ownership, versioning, policy)", n)
+	// The log bucket has 6 (no versioning, no logging of its own).
+	if n := stack.Count(); n != 8+6 {
+		t.Errorf("%d resources, want 8 (bucket, public access block, encryption, ownership, versioning, policy, lifecycle, logging) and the log bucket's 6", n)
 	}
+
+	// Incomplete uploads are aborted and earlier versions expire, over the
+	// whole bucket, once versioning is on.
+	stack.AssertResource(t, "aws_s3_bucket_lifecycle_configuration", "test-bucket_lifecycle", map[string]any{
+		"bucket": "${aws_s3_bucket.test-bucket.id}",
+		"rule": []any{
+			abortRule,
+			synthtest.WholeBucketRule("expire-noncurrent-versions", map[string]map[string]any{
+				"noncurrent_version_expiration": {"noncurrent_days": 30},
+				"expiration":                    {"expired_object_delete_marker": true},
+			}),
+		},
+		"depends_on": []any{"aws_s3_bucket_versioning.test-bucket_versioning"},
+	})
+	// Access logs go under the bucket's own prefix, once the log bucket's
+	// policy lets S3 deliver them.
+	stack.AssertResource(t, "aws_s3_bucket_logging", "test-bucket_logging", map[string]any{
+		"bucket":        "${aws_s3_bucket.test-bucket.id}",
+		"target_bucket": "test-logs",
+		"target_prefix": "test-bucket/",
+		"depends_on":    []any{"aws_s3_bucket_policy.logs-bucket_policy"},
+	})
 
 	policy := stack.Resource(t, "aws_s3_bucket_policy", "test-bucket_policy")
 	if deps, _ := policy["depends_on"].([]any); len(deps) != 1 || deps[0] != "aws_s3_bucket_public_access_block.test-bucket_public_access_block" {
@@ -94,16 +129,39 @@ func TestBucketIsPrivateEncryptedAndOwned(t *testing.T) {
 	})
 }
 
-func TestVersioningOnlyWhenAsked(t *testing.T) {
+func TestVersioningAndLoggingOnlyWhenAsked(t *testing.T) {
 	stack := synthtest.Synth(t, func(scope constructs.Construct) {
 		securebucket.New(scope, securebucket.Config{Name: "test-bucket", LogicalID: logicalID})
 	})
 	if versioning := stack.Resources("aws_s3_bucket_versioning"); len(versioning) != 0 {
 		t.Errorf("versioning without Versioning: %v", versioning)
 	}
+	if logging := stack.Resources("aws_s3_bucket_logging"); len(logging) != 0 {
+		t.Errorf("logging without AccessLogs: %v", logging)
+	}
+	// Every bucket aborts incomplete uploads, whatever else it asks.
+	stack.AssertResource(t, "aws_s3_bucket_lifecycle_configuration", "test-bucket_lifecycle", map[string]any{
+		"bucket": "${aws_s3_bucket.test-bucket.id}",
+		"rule":   []any{abortRule},
+	})
 	// The TLS denies are there even with no statements of the caller's.
 	doc := stack.Policy(t, "aws_s3_bucket_policy", "test-bucket_policy", "policy")
 	if len(doc.Statement) != 2 || doc.Statement[0].Sid != "DenyInsecureTransport" || doc.Statement[1].Sid != "DenyOutdatedTLS" {
 		t.Errorf("policy without caller statements = %s", doc.JSON())
 	}
+}
+
+// TestExpiration: a retention period expires every object, besides aborting
+// incomplete uploads.
+func TestExpiration(t *testing.T) {
+	stack := synthtest.Synth(t, func(scope constructs.Construct) {
+		securebucket.New(scope, securebucket.Config{Name: "test-bucket", LogicalID: logicalID, ExpirationDays: 400})
+	})
+	stack.AssertResource(t, "aws_s3_bucket_lifecycle_configuration", "test-bucket_lifecycle", map[string]any{
+		"bucket": "${aws_s3_bucket.test-bucket.id}",
+		"rule": []any{
+			abortRule,
+			synthtest.WholeBucketRule("expire-objects", map[string]map[string]any{"expiration": {"days": 400}}),
+		},
+	})
 }

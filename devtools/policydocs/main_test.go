@@ -24,7 +24,8 @@ func TestWritesEveryPolicyDocumentOfTheStack(t *testing.T) {
 	}
 
 	// Two movers (role trust and inline policy), two federated readers
-	// (role trust), two push users, two pull users and three buckets.
+	// (role trust), two push users, two pull users and four buckets (two
+	// pull buckets, the export bucket, the log bucket).
 	want := []string{
 		"aws_iam_role.pull-probation_caseload-reader_aa26ba5c.assume_role_policy.json",
 		"aws_iam_role.pull-probation_caseload-reader_c86de865.assume_role_policy.json",
@@ -38,6 +39,7 @@ func TestWritesEveryPolicyDocumentOfTheStack(t *testing.T) {
 		"aws_iam_role_policy.user-alpha_user_analyst_two.policy.json",
 		"aws_s3_bucket_policy.pull-probation_caseload-bucket_policy.policy.json",
 		"aws_s3_bucket_policy.pull-tribunal_outcomes-bucket_policy.policy.json",
+		"aws_s3_bucket_policy.shared-access_log_bucket_policy.policy.json",
 		"aws_s3_bucket_policy.shared-export_bucket_policy.policy.json",
 	}
 	if got := fileNames(t, out); !slices.Equal(got, want) {
@@ -59,7 +61,7 @@ func TestWritesEveryPolicyDocumentOfTheStack(t *testing.T) {
 			t.Errorf("%s still holds an interpolation:\n%s", name, text)
 		}
 	}
-	if !strings.Contains(stdout.String(), "wrote 13 policy documents") {
+	if !strings.Contains(stdout.String(), "wrote 14 policy documents") {
 		t.Errorf("stdout = %q", stdout.String())
 	}
 }

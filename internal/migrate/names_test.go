@@ -114,7 +114,7 @@ func TestMigratedNamesAreDeployedNames(t *testing.T) {
 	}
 	bucketOf := map[string]string{} // logical id -> bucket name
 	for id, bucket := range tf.Resource["aws_s3_bucket"] {
-		if name := bucket["bucket"].(string); name != naming.ExportBucket {
+		if name := bucket["bucket"].(string); name != naming.ExportBucket && name != naming.AccessLogBucket {
 			buckets = append(buckets, name)
 			bucketOf[id] = name
 		}

@@ -68,6 +68,34 @@ func (s *Stack) Resource(t testing.TB, resourceType, logicalID string) map[strin
 	return r
 }
 
+// AssertResource compares one whole resource with want, every attribute:
+// one more or one less fails too. Numbers compare as JSON numbers.
+func (s *Stack) AssertResource(t testing.TB, resourceType, logicalID string, want map[string]any) {
+	t.Helper()
+	got, _ := json.Marshal(s.Resource(t, resourceType, logicalID))
+	wantJSON, err := json.Marshal(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var g, w any
+	json.Unmarshal(got, &g)
+	json.Unmarshal(wantJSON, &w)
+	if !reflect.DeepEqual(g, w) {
+		t.Errorf("%s.%s:\n got %s\nwant %s", resourceType, logicalID, got, wantJSON)
+	}
+}
+
+// WholeBucketRule is an enabled lifecycle rule over every object of a
+// bucket as the synthesized JSON writes it: its id, and each action (a
+// nested block, so a list of one) with its settings.
+func WholeBucketRule(id string, actions map[string]map[string]any) map[string]any {
+	rule := map[string]any{"id": id, "status": "Enabled", "filter": []any{map[string]any{}}}
+	for action, settings := range actions {
+		rule[action] = []any{settings}
+	}
+	return rule
+}
+
 // DataSources are the data sources of one type, by logical id.
 func (s *Stack) DataSources(dataType string) map[string]map[string]any {
 	return s.tf.Data[dataType]

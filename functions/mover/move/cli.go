@@ -68,7 +68,8 @@ Environment (the same in Lambda and here):
 
 Output: one JSON line per object on stdout with dataset, key, size,
 bytes_per_second, duration_ms, s3_requests, outcome (moved, copied,
-already_moved, failed) and error. Exit status: 0 when every object was moved,
+already_moved, failed), error, and, when the S3 event names them, uploader
+(userIdentity.principalId) and source_ip (requestParameters.sourceIPAddress). Exit status: 0 when every object was moved,
 1 when any failed (its source is left in place), 2 for bad usage or
 configuration.
 `

@@ -9,7 +9,7 @@ import (
 )
 
 // ObjectsFromEvent lists the objects an S3 event notification names, with
-// their keys decoded. S3 sends keys form-encoded ("+" for a space, "%XX"
+// their keys decoded and who wrote them from where. S3 sends keys form-encoded ("+" for a space, "%XX"
 // for other bytes); events.S3Object decodes them into URLDecodedKey when the
 // event is unmarshalled (by the Lambda runtime or ParseEvents), and refuses
 // an event whose key is not validly encoded.
@@ -23,7 +23,10 @@ func ObjectsFromEvent(ev events.S3Event) ([]Object, error) {
 			//lint:ignore ST1005 the message starts with the event's field, spelled as in the JSON
 			return nil, fmt.Errorf("Records[%d] has no s3.bucket.name or s3.object.key", i)
 		}
-		objects = append(objects, Object{Bucket: rec.S3.Bucket.Name, Key: rec.S3.Object.URLDecodedKey, Size: rec.S3.Object.Size})
+		objects = append(objects, Object{
+			Bucket: rec.S3.Bucket.Name, Key: rec.S3.Object.URLDecodedKey, Size: rec.S3.Object.Size,
+			Uploader: rec.PrincipalID.PrincipalID, SourceIP: rec.RequestParameters.SourceIPAddress,
+		})
 	}
 	return objects, nil
 }

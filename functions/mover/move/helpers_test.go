@@ -169,9 +169,19 @@ func (w *world) assertDelivered(key string, want []byte, contentType string, met
 	}
 }
 
+// Who uploads in the tests, as S3 events name them: a role session of an
+// analyst (AWS:<role id>:<session name>) from an address of the
+// documentation range, and another analyst from another.
+const (
+	analystOne   = "AWS:AROAQXRCEXAMPLE5ZV2MB:analyst_one"
+	analystOneIP = "203.0.113.42"
+	analystTwo   = "AWS:AROAQXRCEXAMPLE7KD4NT:analyst_two"
+	analystTwoIP = "198.51.100.7"
+)
+
 // s3Event is the notification S3 sends for objects in the export bucket:
 // keys form-encoded, as S3 does ("+" for a space, "%XX" otherwise, "/"
-// kept).
+// kept), with each object's uploader and source address.
 func s3Event(objects ...Object) []byte {
 	ev := events.S3Event{}
 	for _, o := range objects {
@@ -182,6 +192,8 @@ func s3Event(objects ...Object) []byte {
 		rec.S3.SchemaVersion = "1.0"
 		rec.S3.Bucket = events.S3Bucket{Name: o.Bucket, Arn: "arn:aws:s3:::" + o.Bucket}
 		rec.S3.Object = events.S3Object{Key: strings.ReplaceAll(url.QueryEscape(o.Key), "%2F", "/"), Size: o.Size}
+		rec.PrincipalID = events.S3UserIdentity{PrincipalID: o.Uploader}
+		rec.RequestParameters = events.S3RequestParameters{SourceIPAddress: o.SourceIP}
 		ev.Records = append(ev.Records, rec)
 	}
 	data, _ := json.Marshal(ev)
@@ -211,6 +223,8 @@ type logLine struct {
 	Outcome        string `json:"outcome"`
 	Multipart      bool   `json:"multipart"`
 	Parts          int    `json:"parts"`
+	Uploader       string `json:"uploader"`
+	SourceIP       string `json:"source_ip"`
 	Note           string `json:"note"`
 	Error          string `json:"error"`
 }

@@ -39,6 +39,15 @@ type Object struct {
 	// Size is the size the event or listing reported; it identifies the
 	// object at the destination when the source is already gone.
 	Size int64
+	// Uploader is the principal that wrote the object, as the S3 event
+	// names it (userIdentity.principalId: for a user's role session
+	// "AWS:<role id>:<session name>"); empty when a listing found the
+	// object.
+	Uploader string
+	// SourceIP is the address the object was written from
+	// (requestParameters.sourceIPAddress of the event); empty when a
+	// listing found the object.
+	SourceIP string
 }
 
 // Result is the record of one move; it is logged as one JSON line.
@@ -313,6 +322,14 @@ func (m *Mover) logResult(r Result) {
 	}
 	if r.Parts > 0 {
 		attrs = append(attrs, slog.Int("parts", r.Parts))
+	}
+	// Who wrote the object and from where: the audit trail from an export
+	// back to the person, with the export bucket's access logs.
+	if r.Uploader != "" {
+		attrs = append(attrs, slog.String("uploader", r.Uploader))
+	}
+	if r.SourceIP != "" {
+		attrs = append(attrs, slog.String("source_ip", r.SourceIP))
 	}
 	if r.Note != "" {
 		attrs = append(attrs, slog.String("note", r.Note))

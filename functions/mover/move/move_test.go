@@ -9,6 +9,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -50,7 +51,11 @@ func TestMovesKeysAsS3EncodesThem(t *testing.T) {
 		}
 		bodies[key] = body
 		w.put(key, body, "text/csv", map[string]string{"source-system": "nomis", "row": fmt.Sprint(i)})
-		objects = append(objects, Object{Bucket: exportBucket, Key: key, Size: int64(len(body))})
+		uploader, sourceIP := analystOne, analystOneIP
+		if i%2 == 1 {
+			uploader, sourceIP = analystTwo, analystTwoIP
+		}
+		objects = append(objects, Object{Bucket: exportBucket, Key: key, Size: int64(len(body)), Uploader: uploader, SourceIP: sourceIP})
 	}
 	eventFile := filepath.Join(t.TempDir(), "event.json")
 	os.WriteFile(eventFile, s3Event(objects...), 0o600)
@@ -64,6 +69,11 @@ func TestMovesKeysAsS3EncodesThem(t *testing.T) {
 		line := logs[key]
 		if line.Outcome != string(Moved) || line.Dataset != dataset || line.Size != int64(len(bodies[key])) || line.Error != "" {
 			t.Errorf("log for %q = %+v; want outcome moved, dataset %s, size %d", key, line, dataset, len(bodies[key]))
+		}
+		// Each line names who uploaded its object, and from where, as
+		// the event said.
+		if line.Uploader != objects[i].Uploader || line.SourceIP != objects[i].SourceIP {
+			t.Errorf("log for %q names uploader %q from %q; want %q from %q", key, line.Uploader, line.SourceIP, objects[i].Uploader, objects[i].SourceIP)
 		}
 		if line.S3Requests != 4 {
 			t.Errorf("%q took %d S3 requests; want 4 (head, copy, head, delete)", key, line.S3Requests)
@@ -201,6 +211,11 @@ func TestSweepMovesEveryPage(t *testing.T) {
 	}
 	for _, key := range keys {
 		w.assertMoved(key, []byte(key), "text/csv", nil)
+		// A listing does not say who wrote an object: no uploader, rather
+		// than a guessed one.
+		if line := logs[key]; line.Uploader != "" || line.SourceIP != "" {
+			t.Errorf("sweep log for %q names uploader %q from %q; a listing knows neither", key, line.Uploader, line.SourceIP)
+		}
 	}
 	if _, _, ok := w.get(exportBucket, other); !ok {
 		t.Error("the sweep touched another dataset's object")
@@ -293,7 +308,7 @@ func TestPartSizeCoversS3sLargestObject(t *testing.T) {
 }
 
 func TestParseEventsAcceptsEveryOperatorInput(t *testing.T) {
-	want := Object{Bucket: exportBucket, Key: dataset + "/a b+c.csv", Size: 3}
+	want := Object{Bucket: exportBucket, Key: dataset + "/a b+c.csv", Size: 3, Uploader: analystOne, SourceIP: analystOneIP}
 	s3 := s3Event(want)
 	failure := fmt.Appendf(nil, `{"version":"1.0","timestamp":"2026-11-22T03:00:00.000Z","requestContext":{"requestId":"r1","functionArn":"arn:aws:lambda:eu-west-1:123456789012:function:export_%s-move:$LATEST","condition":"RetriesExhausted","approximateInvokeCount":3},"requestPayload":%s,"responseContext":{"statusCode":200,"executedVersion":"$LATEST","functionError":"Unhandled"},"responsePayload":{"errorMessage":"boom","errorType":"errorString"}}`, dataset, s3)
 	body, _ := json.Marshal(string(failure))
@@ -322,5 +337,23 @@ func TestParseEventsAcceptsEveryOperatorInput(t *testing.T) {
 		if _, err := ParseEvents([]byte(input)); err == nil || !strings.Contains(err.Error(), wantErr) {
 			t.Errorf("ParseEvents(%s) = %v; want an error mentioning %q", input, err, wantErr)
 		}
+	}
+}
+
+// TestEventNamesTheUploader reads an event as S3 writes it (the shape of
+// AWS's documented example, with an analyst's role session): the uploader
+// is userIdentity.principalId, the address requestParameters.sourceIPAddress.
+func TestEventNamesTheUploader(t *testing.T) {
+	event := `{"Records":[{"eventVersion":"2.1","eventSource":"aws:s3","awsRegion":"eu-west-1","eventTime":"2026-11-21T09:14:03.512Z",` +
+		`"eventName":"ObjectCreated:CompleteMultipartUpload","userIdentity":{"principalId":"` + analystOne + `"},` +
+		`"requestParameters":{"sourceIPAddress":"` + analystOneIP + `"},` +
+		`"responseElements":{"x-amz-request-id":"C3D13FE58DE4C810","x-amz-id-2":"FMyUVURIY8/IgAtTv8xRjskZQpcIZ9KG4V5Wp6S7S/JRWeUWerMUE5JgHvANOjpD"},` +
+		`"s3":{"s3SchemaVersion":"1.0","configurationId":"push-` + dataset + `",` +
+		`"bucket":{"name":"` + exportBucket + `","ownerIdentity":{"principalId":"A3NL1KOZZKExample"},"arn":"arn:aws:s3:::` + exportBucket + `"},` +
+		`"object":{"key":"` + dataset + `/2026-11-21/daily+extract.csv","size":1048576,"eTag":"d41d8cd98f00b204e9800998ecf8427e-2","sequencer":"0055AED6DCD90281E5"}}}]}`
+	got, err := ParseEvents([]byte(event))
+	want := []Object{{Bucket: exportBucket, Key: dataset + "/2026-11-21/daily extract.csv", Size: 1048576, Uploader: analystOne, SourceIP: analystOneIP}}
+	if err != nil || !slices.Equal(got, want) {
+		t.Errorf("ParseEvents = %+v, %v; want %+v", got, err, want)
 	}
 }
