@@ -5,6 +5,11 @@
 // that tool's dataset files. `make demo-migration` starts from it.
 //
 //	go run ./devtools/earlierestate -files DIR -manifest FILE
+//	go run ./devtools/earlierestate -pin-accounts DATASETS_DIR
+//
+// The second form takes, in the files `exports migrate` wrote, the decision
+// each migrated push file waits for: the recipient's account, which the
+// earlier tool never recorded (on the emulator, its one account).
 //
 // It writes only to an emulator: AWS_ENDPOINT_URL must point at 127.0.0.1
 // or localhost.
@@ -30,14 +35,23 @@ import (
 
 	"github.com/ministryofjustice/data-engineering-exports/naming"
 	"github.com/ministryofjustice/data-engineering-exports/testsupport/earliertool"
+	"github.com/ministryofjustice/data-engineering-exports/testsupport/motoserver"
 )
 
 func main() {
 	files := flag.String("files", "", "directory to write the earlier tool's dataset files in (push_datasets/, pull_datasets/)")
 	manifest := flag.String("manifest", "", "file to write, one line per version of every object: s3://<bucket>/<key> <SHA-256>, sorted")
+	pin := flag.String("pin-accounts", "", "directory of migrated dataset files whose push files get the emulator's account as bucket_account")
 	flag.Parse()
+	if *pin != "" {
+		if err := earliertool.Example().PinRecipientAccounts(*pin, motoserver.AccountID); err != nil {
+			fmt.Fprintf(os.Stderr, "earlierestate: %v\n", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *files == "" || *manifest == "" || flag.NArg() > 0 {
-		fmt.Fprintln(os.Stderr, "usage: go run ./devtools/earlierestate -files DIR -manifest FILE")
+		fmt.Fprintln(os.Stderr, "usage: go run ./devtools/earlierestate -files DIR -manifest FILE | -pin-accounts DATASETS_DIR")
 		os.Exit(2)
 	}
 	if err := run(context.Background(), *files, *manifest); err != nil {

@@ -493,3 +493,27 @@ func (e Estate) Recipients() []string {
 	slices.Sort(buckets)
 	return slices.Compact(buckets)
 }
+
+// PinRecipientAccounts takes, in the migrated dataset files under
+// datasetsDir, the one decision `migrate` leaves every push file of this
+// estate waiting for, as a data engineer would once each recipient has
+// named it: the account that owns the recipient's bucket (bucket_account),
+// here account, which owns every bucket on the emulator.
+func (e Estate) PinRecipientAccounts(datasetsDir, account string) error {
+	for _, p := range e.Push {
+		path := naming.DatasetFile(datasetsDir, naming.KindPush, p.Name)
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		bucketLine := "bucket: " + p.Recipient + "\n"
+		if !strings.Contains(string(data), bucketLine) {
+			return fmt.Errorf("%s has no line %q to pin the account after", path, strings.TrimSpace(bucketLine))
+		}
+		pinned := strings.Replace(string(data), bucketLine, bucketLine+`bucket_account: "`+account+`"`+"\n", 1)
+		if err := os.WriteFile(path, []byte(pinned), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
