@@ -59,6 +59,7 @@ func (h *harness) movers(datasets ...string) {
 	for _, d := range datasets {
 		if err := h.moto.CreateFunction(h.t.Context(), naming.MoverName(d), map[string]string{
 			naming.EnvDatasetName: d, naming.EnvDestinationBucket: d + "-landing", naming.EnvKeepFiles: "false",
+			naming.EnvDestinationAccount: motoserver.AccountID, naming.EnvSourceAccount: motoserver.AccountID,
 		}); err != nil {
 			h.t.Fatal(err)
 		}
@@ -109,9 +110,9 @@ func (h *harness) invocations() []string {
 		if err != nil {
 			h.t.Fatal(err)
 		}
-		function, underFunctions := strings.CutPrefix(u.Path, "/2015-03-31/functions/")
+		function, isFunction := strings.CutPrefix(u.Path, "/2015-03-31/functions/")
 		function, isInvoke := strings.CutSuffix(function, "/invocations")
-		if underFunctions && isInvoke {
+		if isFunction && isInvoke {
 			if function, err = url.PathUnescape(function); err != nil {
 				h.t.Fatal(err)
 			}
@@ -469,6 +470,7 @@ func TestRedriveRunsEachDatasetsOwnMover(t *testing.T) {
 	} {
 		if err := h.moto.CreateFunction(ctx, naming.MoverName(d.dataset), map[string]string{
 			naming.EnvDatasetName: d.dataset, naming.EnvDestinationBucket: d.recipient, naming.EnvKeepFiles: d.keep,
+			naming.EnvDestinationAccount: motoserver.AccountID, naming.EnvSourceAccount: motoserver.AccountID,
 		}); err != nil {
 			t.Fatal(err)
 		}

@@ -126,7 +126,7 @@ func TestSynthRefusesABadAlarmTopic(t *testing.T) {
 // mover is built or Node starts, and nothing is written.
 func TestSynthRefusesABadImportsFile(t *testing.T) {
 	datasetsDir(t,
-		"push/hub_daily.yaml", "name: hub_daily\nbucket: hub-landing\nusers: [alpha_user_jo]\npaperwork: https://example.com/dpia\n",
+		"push/hub_daily.yaml", "name: hub_daily\nbucket: hub-landing\nbucket_account: \"123456789012\"\nusers: [alpha_user_jo]\npaperwork: https://example.com/dpia\n",
 		naming.ImportsFile, "- to: aws_s3_bucket.shared-export_bucket\n  id: mojap-hub-exports\n- to: aws_s3_bucket.shared-export_bucket\n  id: mojap-hub-exports\n")
 	code, _, stderr := runRefusedSynth(t)
 	if want := naming.ImportsFile + ":3: to: aws_s3_bucket.shared-export_bucket is imported at line 1 already"; code != 1 || !strings.Contains(stderr, want) {
