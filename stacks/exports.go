@@ -214,9 +214,9 @@ func NewExportsStack(scope constructs.Construct, id string, config Config) (cdkt
 		DatasetsDir:  naming.DatasetsDir,
 	})
 
-	newOutput(stack, OutputMoverRoleARNs, "Mover role ARN of each push dataset: the recipient grants it s3:PutObject and s3:PutObjectAcl on <bucket>/<dataset>/*.", moverRoleARNs)
+	newOutput(stack, OutputMoverRoleARNs, "Mover role ARN of each push dataset: the recipient's bucket policy names it (`go run ./cmd/exports recipient-policy <dataset>` prints the whole policy).", moverRoleARNs)
 	newOutput(stack, OutputPullBucketNames, "Bucket name of each pull dataset.", pullBucketNames)
-	newOutput(stack, OutputFailedMovesQueueURL, "Queue of failed moves, to read and re-drive with `mover --event`.", exports.FailedMovesQueue.Url())
+	newOutput(stack, OutputFailedMovesQueueURL, "Queue of failed moves: `go run ./cmd/exports redrive` re-drives them (docs/failed-moves-runbook.md).", exports.FailedMovesQueue.Url())
 	if len(federatedReaders) > 0 {
 		newOutput(stack, OutputFederatedReaders, "Each federated reader's role: the reader assumes role_arn with a token of its own cloud issued for audience (`exports reader-setup <dataset>` prints how).", federatedReaders)
 	}

@@ -144,7 +144,8 @@ func newFailedMovesAlarm(scope constructs.Construct, queue sqsqueue.SqsQueue, co
 	alarm := cloudwatchmetricalarm.NewCloudwatchMetricAlarm(scope, jsii.String(naming.PartFailedMovesAlarm), &cloudwatchmetricalarm.CloudwatchMetricAlarmConfig{
 		AlarmName: jsii.String(config.FailedMovesQueue),
 		AlarmDescription: jsii.String("A file pushed for export could not be moved to its recipient after every retry: it is still in " +
-			config.Name + ". Read the queue, fix the cause, re-drive with `mover --event` (README: The mover)."),
+			config.Name + ". `go run ./cmd/exports redrive --dry-run` shows each failure; fix the cause; `go run ./cmd/exports redrive` moves the files again. Runbook: " +
+			naming.DocURL("failed-moves-runbook.md")),
 		Namespace:          jsii.String("AWS/SQS"),
 		MetricName:         jsii.String("ApproximateNumberOfMessagesVisible"),
 		Dimensions:         &map[string]*string{"QueueName": queue.Name()},
