@@ -239,8 +239,10 @@ func TestChangeFlags(t *testing.T) {
 	}
 	want := map[string][]FlagChange{
 		"performance_hub_daily": {{flagKeepFiles, false, true}},
-		"tribunal_outcomes":     {{flagAllowPush, true, false}},
-		"probation_caseload":    {{flagBucketVersioning, true, false}},
+		// allow_push keeps a bucket versioned (pullexport.Versioning): off,
+		// and without bucket_versioning, its versioning stops too.
+		"tribunal_outcomes":  {{flagAllowPush, true, false}, {flagBucketVersioning, true, false}},
+		"probation_caseload": {{flagBucketVersioning, true, false}},
 	}
 	for name, w := range want {
 		if !slices.Equal(flags[name], w) {
@@ -387,7 +389,7 @@ func TestChangedOutside(t *testing.T) {
 	s := summarizeScenario(t, "changed_outside")
 	const (
 		bucketPolicy = "aws_s3_bucket_policy.pull-tribunal_outcomes-bucket_policy"
-		userPolicy   = "aws_iam_role_policy.pull-probation_caseload-user-alpha_user_analyst_one"
+		userPolicy   = "aws_iam_role_policy.pull-probation_caseload-user-alpha_user_analyst_one[0]"
 		handReader   = "arn:aws:iam::999988887777:role/tribunal-adhoc-analysis"
 	)
 	bucket := []string{"arn:aws:s3:::mojap-tribunal-outcomes"}
