@@ -6,13 +6,6 @@ package stacks_test
 // stack code. Each rule is one entry of securityRules: what it asserts, the
 // check that lists every violation, and a way to break it, which
 // TestSecurityRulesCanFail applies to prove the check can fail.
-//
-// Pending rules. A rule whose control is not on main yet (it is being built
-// on another branch) is listed in pendingRules with the branch that brings
-// it. TestSecurityRules requires every pending rule to be violated now and
-// fails as soon as one holds: whoever merges the control then removes the
-// rule from pendingRules, and from then on the rule must hold like every
-// other. So no rule is ever skipped, and none can silently stay pending.
 
 import (
 	"encoding/json"
@@ -49,10 +42,6 @@ const (
 	ruleExpectedOwner      = "the mover writes to a recipient only in the recipient's account"
 	rulePlatformUsersWrite = "only platform users may write to the export bucket"
 )
-
-// pendingRules are the rules whose control is not on main yet, with where
-// it is being built. Remove a rule from here when its control is merged.
-var pendingRules = map[string]string{}
 
 // securityRule is one rule: check lists its violations in a stack; breaks
 // changes a stack so that the rule is violated.
@@ -121,29 +110,14 @@ var securityRules = []securityRule{
 	}},
 }
 
-// TestSecurityRules: every rule holds, but pending rules, which must not
-// hold yet.
+// TestSecurityRules: every rule holds.
 func TestSecurityRules(t *testing.T) {
 	stack := parseSecurityStack(t, securityStackJSON(t))
 	if n := len(stack.Resource["aws_s3_bucket"]); n < generatedDatasets/2 {
 		t.Fatalf("%d buckets: the generated datasets are not in the stack", n)
 	}
-	for name := range pendingRules {
-		if !slices.ContainsFunc(securityRules, func(r securityRule) bool { return r.name == name }) {
-			t.Errorf("pending rule %q is not a rule", name)
-		}
-	}
 	for _, rule := range securityRules {
-		violations := rule.check(t, stack)
-		if where, pending := pendingRules[rule.name]; pending {
-			if len(violations) == 0 {
-				t.Errorf("%s: holds now, so its control has landed: remove it from pendingRules (it was pending on %s)", rule.name, where)
-			} else {
-				t.Logf("%s: pending on %s, %d violations (first: %s)", rule.name, where, len(violations), violations[0])
-			}
-			continue
-		}
-		for _, v := range violations {
+		for _, v := range rule.check(t, stack) {
 			t.Errorf("%s: %s", rule.name, v)
 		}
 	}
