@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+
+	"github.com/ministryofjustice/data-engineering-exports/naming"
 )
 
 // accountForm is how bucket_account is written: in quotes, since YAML reads
@@ -36,9 +38,9 @@ func accountProblem(account, bucket string) string {
 	switch {
 	case account == "":
 		return "is empty: write bucket_account: " + accountForm + " (" + ask + ")"
-	case accountID.MatchString(account):
+	case naming.IsAccountID(account):
 		return ""
-	case accountID.MatchString(digitsOnly):
+	case naming.IsAccountID(digitsOnly):
 		return fmt.Sprintf("is written with separators, as the AWS console shows account ids, but bucket_account is the 12 digits alone: write bucket_account: %q", digitsOnly)
 	case digits.MatchString(account):
 		return fmt.Sprintf("has %d digits (%s), but AWS account ids have 12: check it with the recipient (a leading 0 is easily lost), and write it in quotes, bucket_account: \"<12 digits>\"", len(account), account)
@@ -59,7 +61,7 @@ func accountProblem(account, bucket string) string {
 // request to ask (an S3 bucket's ARN holds no account).
 func arnAsAccountProblem(arn, ask string) string {
 	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) == 6 && accountID.MatchString(parts[4]) {
+	if len(parts) == 6 && naming.IsAccountID(parts[4]) {
 		return fmt.Sprintf("is an ARN, but bucket_account is the account id alone: write bucket_account: %q, if that account owns the bucket", parts[4])
 	}
 	return "is an ARN, which does not say which account owns the bucket (S3 bucket ARNs hold no account): " + ask + ", and write bucket_account: " + accountForm

@@ -4,14 +4,15 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/ministryofjustice/data-engineering-exports/naming"
 )
 
 // roleARNForm is how a pull ARN must look.
 const roleARNForm = "arn:aws:iam::<12-digit account>:role/<role-name>"
 
 var (
-	accountID = regexp.MustCompile(`^[0-9]{12}$`)
-	digits    = regexp.MustCompile(`^[0-9]+$`)
+	digits = regexp.MustCompile(`^[0-9]+$`)
 	// roleName and rolePath follow IAM's CreateRole limits.
 	roleName = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
 	rolePath = regexp.MustCompile(`^/([\x21-\x7e]+/)?$`)
@@ -64,9 +65,9 @@ func roleARNProblem(arn string) string {
 		return fmt.Sprintf("has the region %s, but IAM ARNs have none: write arn:aws:iam::%s:%s", region, account, resource)
 	case account == "":
 		return "has no account id: " + write
-	case digits.MatchString(account) && !accountID.MatchString(account):
+	case digits.MatchString(account) && !naming.IsAccountID(account):
 		return fmt.Sprintf("has an account id of %d digits (%s), but AWS account ids have 12: check it with the reader (a leading 0 is easily lost)", len(account), account)
-	case !accountID.MatchString(account):
+	case !naming.IsAccountID(account):
 		return fmt.Sprintf("has the account id %q, but AWS account ids are 12 digits: %s", account, write)
 	case resource == "root":
 		return fmt.Sprintf("is the root of account %s, which would let every role and user in that account read the bucket: write the ARN of the role that needs it, arn:aws:iam::%s:role/<role-name>", account, account)

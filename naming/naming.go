@@ -212,3 +212,17 @@ const RepositoryURL = "https://github.com/ministryofjustice/data-engineering-exp
 // DocURL is the address of a page under docs/ on main, with an optional
 // "#anchor" after the page: DocURL("failed-moves-runbook.md").
 func DocURL(page string) string { return RepositoryURL + "blob/main/docs/" + page }
+
+// IsAccountID is true for an AWS account id as every part of the product
+// writes one: exactly 12 digits, leading zeros kept.
+func IsAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}

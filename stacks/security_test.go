@@ -618,9 +618,6 @@ func abortMultipart(t testing.TB, s *securityStack) []string {
 	})
 }
 
-// accountID is a literal 12-digit AWS account id.
-var accountID = regexp.MustCompile(`^[0-9]{12}$`)
-
 // expectedOwner: every statement of a mover's policy that writes to a
 // bucket outside the stack (a recipient's) holds only while the bucket is
 // in the recipient's account (s3:ResourceAccount), so a bucket of the same
@@ -646,7 +643,7 @@ func expectedOwner(t testing.TB, s *securityStack) []string {
 			if st.Effect != iampolicy.Allow || !writes || !recipient {
 				continue
 			}
-			if accounts := st.Condition["StringEquals"]["s3:ResourceAccount"]; len(accounts) != 1 || !accountID.MatchString(accounts[0]) {
+			if accounts := st.Condition["StringEquals"]["s3:ResourceAccount"]; len(accounts) != 1 || !naming.IsAccountID(accounts[0]) {
 				violations = append(violations, fmt.Sprintf("%s: statement %q writes to %v without an s3:ResourceAccount condition", p, st.Sid, st.Resource))
 			}
 		}

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"regexp"
 	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -39,9 +38,6 @@ usage.
 Flags:
 `
 
-// accountIDPattern is an AWS account id.
-var accountIDPattern = regexp.MustCompile(`^[0-9]{12}$`)
-
 // ReaderSetup prints the instructions of each federated reader of a pull
 // dataset.
 func ReaderSetup(args []string, stdout, stderr io.Writer) int {
@@ -56,7 +52,7 @@ func ReaderSetup(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return 2
 	}
-	if *account != "" && !accountIDPattern.MatchString(*account) {
+	if *account != "" && !naming.IsAccountID(*account) {
 		fmt.Fprintf(stderr, "reader-setup: --account %q: give the 12-digit account id, e.g. --account 123456789012\n", *account)
 		return 2
 	}
@@ -118,7 +114,7 @@ func callerAccount(ctx context.Context, region string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("ask STS which account the AWS credentials belong to: %w", err)
 	}
-	if account := aws.ToString(identity.Account); accountIDPattern.MatchString(account) {
+	if account := aws.ToString(identity.Account); naming.IsAccountID(account) {
 		return account, nil
 	}
 	return "", errors.New("STS named no account for the AWS credentials")

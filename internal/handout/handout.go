@@ -12,7 +12,6 @@ package handout
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"unicode"
@@ -114,12 +113,9 @@ func sid(dataset, before, after string) string {
 	return b.String() + after
 }
 
-// accountID is an AWS account id.
-var accountID = regexp.MustCompile(`^[0-9]{12}$`)
-
 // AccountProblem says what is wrong with an account id, or "".
 func AccountProblem(account string) string {
-	if !accountID.MatchString(account) {
+	if !naming.IsAccountID(account) {
 		return fmt.Sprintf("%q is not an AWS account id: give the 12 digits of the account the exports are deployed to", account)
 	}
 	return ""

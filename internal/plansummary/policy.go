@@ -269,13 +269,10 @@ func subtract(set, other map[grantAtom]bool) map[grantAtom]bool {
 	return out
 }
 
-// accountID matches a principal given as a bare account id, which IAM reads
-// as the account's root.
-var accountID = regexp.MustCompile(`^[0-9]{12}$`)
-
 // principalAccount is the account of an AWS principal, or "".
 func principalAccount(p string) string {
-	if accountID.MatchString(p) {
+	// A bare account id, which IAM reads as the account's root.
+	if naming.IsAccountID(p) {
 		return p
 	}
 	return accountOf(p)

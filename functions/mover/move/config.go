@@ -7,7 +7,6 @@ package move
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -115,7 +114,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		switch {
 		case account == "":
 			errs = append(errs, fmt.Sprintf("%s is not set: set it to the 12-digit id of the AWS account that owns %s", name, owner))
-		case !accountID.MatchString(account):
+		case !naming.IsAccountID(account):
 			errs = append(errs, fmt.Sprintf("%s is %q: write the 12-digit id of the AWS account that owns %s", name, account, owner))
 		}
 	}
@@ -157,9 +156,6 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	}
 	return c, nil
 }
-
-// accountID is an AWS account id.
-var accountID = regexp.MustCompile(`^[0-9]{12}$`)
 
 // partBytes is the part size for an object of size bytes: the configured
 // size, grown to a whole MiB that keeps the object within MaxParts parts.
